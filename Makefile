@@ -1,0 +1,47 @@
+# 八千代市DX推進ポータル: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Development-only values; production sets its own environment (see .env.example).
+DEV_ENV := DEBUG=1
+TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0
+MASTER_DATA ?= data/yachiyo.yaml
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-fast test-browser lint check clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py load_master_data $(MASTER_DATA)
+	$(DEV_ENV) $(BIN)/python manage.py create_demo_data
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The whole suite, browser journeys included (they need /usr/bin/chromium; .ci/run installs it).
+test: install
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(TEST_ENV) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: install
+	$(TEST_ENV) $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+
+check: install
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python manage.py check
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,18 @@
+from django.contrib.auth.models import Group, Permission
+
+from . import roles
+
+# The apps whose records the 管理者 role edits in the admin.
+MASTER_DATA_APPS = ("policies",)
+
+
+def grant_admin_permissions(**kwargs):
+    """Give the 管理者 role every permission on master data.
+
+    Runs after migrate, because permissions only exist once every app has migrated.
+    """
+    group = Group.objects.filter(name=roles.ADMIN).first()
+    if group is None:
+        return
+    perms = Permission.objects.filter(content_type__app_label__in=MASTER_DATA_APPS)
+    group.permissions.add(*perms)

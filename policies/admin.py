@@ -1,0 +1,142 @@
+from django.contrib import admin
+
+from .models import (
+    Body,
+    Channel,
+    Checklist,
+    ChecklistItem,
+    ComprehensivePlan,
+    Department,
+    ExampleInitiative,
+    GlossaryTerm,
+    Measure,
+    Municipality,
+    Policy,
+    PolicyEdition,
+)
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+
+
+class PolicyInline(admin.TabularInline):
+    model = Policy
+    extra = 0
+    fields = ("number", "name")
+    show_change_link = True
+
+
+class ChecklistInline(admin.TabularInline):
+    model = Checklist
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(PolicyEdition)
+class PolicyEditionAdmin(admin.ModelAdmin):
+    list_display = ("title", "code", "adopted_on", "start_fiscal_year", "end_fiscal_year")
+    search_fields = ("title", "code")
+    list_filter = ("adopted_on",)
+    date_hierarchy = "adopted_on"
+    inlines = [PolicyInline, ChecklistInline]
+
+
+class ExampleInline(admin.TabularInline):
+    model = ExampleInitiative
+    extra = 0
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "edition", "number", "name")
+    list_filter = ("edition",)
+    search_fields = ("name", "description")
+    list_select_related = ("edition",)
+    inlines = [ExampleInline]
+
+
+@admin.register(ExampleInitiative)
+class ExampleInitiativeAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "policy", "number", "title")
+    list_filter = ("policy__edition", "policy")
+    search_fields = ("title",)
+    list_select_related = ("policy", "policy__edition")
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+
+
+@admin.register(Checklist)
+class ChecklistAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "edition", "version")
+    list_filter = ("edition",)
+    search_fields = ("title", "items__text")
+    list_select_related = ("edition",)
+    inlines = [ChecklistItemInline]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    list_display = ("number", "text", "checklist")
+    list_filter = ("checklist__edition", "checklist")
+    search_fields = ("text",)
+    list_select_related = ("checklist", "checklist__edition")
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "extracted_by", "eligible_role", "order")
+    search_fields = ("name", "description")
+    list_filter = ("eligible_role",)
+
+
+@admin.register(Body)
+class BodyAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "order")
+    search_fields = ("name", "description")
+    list_filter = ("kind",)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "code", "parent", "is_active", "order")
+    list_filter = ("is_active", "parent")
+    search_fields = ("name", "code", "parent__name")
+    list_select_related = ("parent",)
+
+    @admin.display(description="所属名", ordering="name")
+    def full_name(self, obj):
+        return obj.full_name
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(admin.ModelAdmin):
+    list_display = ("term", "order")
+    search_fields = ("term", "description")
+    list_filter = ("order",)
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    extra = 0
+
+
+@admin.register(ComprehensivePlan)
+class ComprehensivePlanAdmin(admin.ModelAdmin):
+    list_display = ("name", "stage", "code")
+    search_fields = ("name", "stage")
+    list_filter = ("stage",)
+    inlines = [MeasureInline]
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ("name", "plan", "code")
+    search_fields = ("name",)
+    list_filter = ("plan",)
+    list_select_related = ("plan",)

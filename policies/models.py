@@ -1,0 +1,279 @@
+"""Master data transcribed from the city's DX policy.
+
+Everything here is loaded from a data file (see `load_master_data`) so that another city can load
+its own. Records of a policy edition (its policies, examples and checklist versions) are never
+rewritten once loaded: a revision of the policy is a new edition.
+"""
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Municipality(models.Model):
+    name = models.CharField("団体名", max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "団体"
+
+    def __str__(self):
+        return self.name
+
+
+class PolicyEditionQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date | None = None):
+        """The edition in force on a date: the latest adopted by then.
+
+        An edition stays in force past its nominal period until a newer one is adopted.
+        """
+        on = on or timezone.localdate()
+        return self.filter(adopted_on__lte=on).order_by("-adopted_on").first()
+
+
+class PolicyEdition(models.Model):
+    code = models.SlugField("識別子", max_length=50, unique=True)
+    title = models.CharField("名称", max_length=100)
+    adopted_on = models.DateField("策定日", unique=True)
+    start_fiscal_year = models.PositiveSmallIntegerField("推進期間（開始年度）")
+    end_fiscal_year = models.PositiveSmallIntegerField("推進期間（終了年度）")
+    issuer = models.CharField("策定部署", max_length=100, blank=True)
+    note = models.TextField("備考", blank=True)
+
+    objects = PolicyEditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "DX推進方針（版）"
+        ordering = ["-adopted_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_fiscal_year__gte=F("start_fiscal_year")),
+                name="edition_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title}（{self.start_fiscal_year}〜{self.end_fiscal_year}年度）"
+
+    def get_absolute_url(self):
+        return reverse("policies:edition", args=[self.code])
+
+    def current_checklist(self):
+        """The newest checklist version of this edition (one query)."""
+        return self.checklists.order_by("-version").first()
+
+
+class Policy(models.Model):
+    edition = models.ForeignKey(
+        PolicyEdition, on_delete=models.PROTECT, related_name="policies", verbose_name="版"
+    )
+    number = models.PositiveSmallIntegerField("番号")
+    name = models.CharField("名称", max_length=100)
+    description = models.TextField("説明", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "基本方針"
+        ordering = ["edition", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "number"], name="policy_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"方針{self.number} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("policies:policy", args=[self.edition.code, self.number])
+
+
+class ExampleInitiative(models.Model):
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="examples", verbose_name="基本方針"
+    )
+    number = models.PositiveSmallIntegerField("番号")
+    title = models.CharField("取組例", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "取組例"
+        ordering = ["policy", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="example_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.policy.number}-{self.number} {self.title}"
+
+
+class Checklist(models.Model):
+    edition = models.ForeignKey(
+        PolicyEdition, on_delete=models.PROTECT, related_name="checklists", verbose_name="版"
+    )
+    version = models.PositiveSmallIntegerField("バージョン")
+    title = models.CharField("名称", max_length=100, default="DX推進チェックリスト")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "DX推進チェックリスト"
+        ordering = ["edition", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "version"], name="checklist_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} 第{self.version}版（{self.edition.title}）"
+
+
+class ChecklistItem(models.Model):
+    checklist = models.ForeignKey(
+        Checklist, on_delete=models.PROTECT, related_name="items", verbose_name="チェックリスト"
+    )
+    number = models.PositiveSmallIntegerField("番号")
+    text = models.CharField("確認事項", max_length=300)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "チェックリスト項目"
+        ordering = ["checklist", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checklist", "number"], name="checklist_item_number_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text}"
+
+
+class Channel(models.Model):
+    """抽出経路: the way a proposal enters the portal.
+
+    `eligible_role` names the role (group) whose members may propose on this channel; empty
+    means any member of the proposing department may.
+    """
+
+    code = models.SlugField("識別子", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    extracted_by = models.CharField("抽出者", max_length=100)
+    description = models.TextField("説明", blank=True)
+    eligible_role = models.CharField("提案できるロール", max_length=50, blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽出経路"
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Body(models.Model):
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "意見・提言を行う会議体"
+        HEADQUARTERS = "headquarters", "審議・決定を行う会議体"
+        COMMITTEE = "committee", "庁内検討組織"
+
+    code = models.SlugField("識別子", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    kind = models.CharField("種別", max_length=20, choices=Kind.choices)
+    description = models.TextField("説明", blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会議体"
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["council", "headquarters", "committee"]),
+                name="body_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DepartmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Department(models.Model):
+    """所属: a 部 (no parent) or a 課 under a 部."""
+
+    code = models.SlugField("識別子", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上位の所属（部）",
+    )
+    is_active = models.BooleanField("有効", default=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "所属"
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="department_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        """「企画部 情報政策課」; touches `parent`, so select_related it in lists."""
+        if self.parent_id:
+            return f"{self.parent.name} {self.name}"
+        return self.name
+
+
+class GlossaryTerm(models.Model):
+    term = models.CharField("用語", max_length=100, unique=True)
+    description = models.TextField("解説")
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用語解説"
+        ordering = ["order", "term"]
+
+    def __str__(self):
+        return self.term
+
+
+class ComprehensivePlan(models.Model):
+    code = models.SlugField("識別子", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=100)
+    stage = models.CharField("計画期", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "総合計画"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} {self.stage}".strip()
+
+
+class Measure(models.Model):
+    plan = models.ForeignKey(
+        ComprehensivePlan,
+        on_delete=models.PROTECT,
+        related_name="measures",
+        verbose_name="総合計画",
+    )
+    code = models.SlugField("識別子", max_length=50)
+    name = models.CharField("施策名", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "施策"
+        ordering = ["plan", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="measure_code_unique"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,40 @@
+"""Formatting filters only; no queries here."""
+
+import datetime
+
+from django import template
+from django.utils import timezone
+
+from policies import fiscal
+
+register = template.Library()
+
+
+@register.filter
+def fiscal_year(value):
+    """A date or datetime, or a fiscal-year int, shown as 令和7年度（2025年度）."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, datetime.date):
+        value = fiscal.fiscal_year(value)
+    return fiscal.format_fiscal_year(value)
+
+
+@register.filter
+def wareki(value):
+    """A date in 和暦: 令和7年4月1日."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return fiscal.wareki_date(value)
+
+
+@register.filter
+def yen(value):
+    """12345 -> 12,345円."""
+    if value in (None, ""):
+        return "—"
+    return f"{int(value):,}円"

@@ -1,0 +1,63 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from .models import ChecklistItem, ExampleInitiative, GlossaryTerm, Policy, PolicyEdition
+
+
+def policies_with_examples(edition):
+    """The edition's policies with their examples, in two queries."""
+    return edition.policies.prefetch_related(
+        Prefetch("examples", queryset=ExampleInitiative.objects.order_by("number"))
+    ).order_by("number")
+
+
+@require_safe
+def edition_list(request):
+    editions = PolicyEdition.objects.all()
+    return render(
+        request,
+        "policies/edition_list.html",
+        {"editions": editions, "in_force": PolicyEdition.objects.in_force()},
+    )
+
+
+@require_safe
+def edition_detail(request, code):
+    edition = get_object_or_404(PolicyEdition, code=code)
+    checklist = edition.current_checklist()
+    items = ChecklistItem.objects.filter(checklist=checklist) if checklist else []
+    return render(
+        request,
+        "policies/edition_detail.html",
+        {
+            "edition": edition,
+            "in_force": PolicyEdition.objects.in_force(),
+            "policies": policies_with_examples(edition),
+            "checklist": checklist,
+            "checklist_items": items,
+        },
+    )
+
+
+@require_safe
+def policy_detail(request, code, number):
+    policy = get_object_or_404(
+        Policy.objects.select_related("edition"), edition__code=code, number=number
+    )
+    return render(
+        request,
+        "policies/policy_detail.html",
+        {
+            "policy": policy,
+            "edition": policy.edition,
+            "in_force": PolicyEdition.objects.in_force(),
+            "examples": policy.examples.order_by("number"),
+            "siblings": policy.edition.policies.order_by("number"),
+        },
+    )
+
+
+@require_safe
+def glossary(request):
+    return render(request, "policies/glossary.html", {"terms": GlossaryTerm.objects.all()})

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "DX推進ポータル 管理"
+admin.site.site_title = "DX推進ポータル 管理"
+admin.site.index_title = "マスタデータ・アカウントの管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("policies/", include("policies.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]
