@@ -73,7 +73,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "policies.context_processors.portal",
             ],
-            "builtins": ["policies.templatetags.portal_tags"],
+            "builtins": [
+                "policies.templatetags.portal_tags",
+                "django.contrib.humanize.templatetags.humanize",
+            ],
         },
     },
 ]
@@ -97,6 +100,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Django 6 makes https the default scheme of URL form fields; opt in now.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [

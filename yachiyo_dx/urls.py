@@ -11,6 +11,7 @@ admin.site.index_title = "マスタデータ・アカウントの管理"
 urlpatterns = [
     path("", views.home, name="home"),
     path("policies/", include("policies.urls")),
+    path("initiatives/", include("initiatives.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

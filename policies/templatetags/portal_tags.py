@@ -38,3 +38,37 @@ def yen(value):
     if value in (None, ""):
         return "—"
     return f"{int(value):,}円"
+
+
+@register.filter
+def widget(field):
+    """Render a form field's widget tied to its help text and errors for screen readers."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-help")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    attrs = {}
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+STATUS_CLASSES = {
+    "draft": "draft",
+    "withdrawn": "stopped",
+    "rejected": "stopped",
+    "cancelled": "stopped",
+    "consolidated": "draft",
+    "completed": "done",
+    "decided": "done",
+    "planned": "done",
+}
+
+
+@register.filter
+def status_class(status):
+    """CSS modifier for a status badge."""
+    return STATUS_CLASSES.get(status, "active")

@@ -1,0 +1,45 @@
+"""Who may see and change an initiative. Views fetch through `initiative_for_user`."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from accounts import roles
+
+from . import workflow
+from .models import Initiative
+
+
+def can_view(user, initiative) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if initiative.is_shared or user.has_role(roles.INFO_POLICY):
+        return True
+    return workflow.is_actor(user, initiative, workflow.OWNERS)
+
+
+def can_edit(user, initiative) -> bool:
+    return initiative.status in workflow.EDITABLE and workflow.is_actor(
+        user, initiative, workflow.OWNERS
+    )
+
+
+def initiative_for_user(request, pk, *, write=False) -> Initiative:
+    """The initiative, if the user may see it (else 404); with write=True, also change it
+    (else 403)."""
+    initiative = (
+        Initiative.objects.select_related(
+            "edition", "channel", "department", "department__parent", "proposer", "policy"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if initiative is None or not can_view(request.user, initiative):
+        raise Http404("取組項目が見つかりません。")
+    if write and not can_edit(request.user, initiative):
+        raise PermissionDenied("この取組項目を編集する権限がないか、編集できない状態です。")
+    return initiative
+
+
+def channels_for(user, channels):
+    """The channels a user may propose on (Channel.eligible_role empty = any member of staff)."""
+    return [c for c in channels if not c.eligible_role or user.has_role(c.eligible_role)]

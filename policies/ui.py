@@ -1,0 +1,37 @@
+"""Small helpers every app's views use to present forms (the lowest floor, so all may import)."""
+
+from django import forms
+
+
+def error_summary(*parts):
+    """[(anchor, label, message)] for every error in forms and formsets, in page order.
+
+    The error summary at the top of a form page links each message to its field.
+    """
+    out = []
+
+    def add_form(form, prefix_label=""):
+        for name, errors in form.errors.items():
+            if name == forms.forms.NON_FIELD_ERRORS:
+                for message in errors:
+                    out.append(("", prefix_label.strip(), message))
+                continue
+            field = form[name]
+            anchor = field.auto_id or ""
+            # Choice widgets render inputs with _0, _1 suffixes: link to the first one.
+            if getattr(field.field.widget, "allow_multiple_selected", False) or isinstance(
+                field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
+                anchor = f"{anchor}_0"
+            for message in errors:
+                out.append((anchor, f"{prefix_label}{field.label}", message))
+
+    for part in parts:
+        if isinstance(part, forms.BaseFormSet):
+            for message in part.non_form_errors():
+                out.append(("", "", message))
+            for i, form in enumerate(part.forms, start=1):
+                add_form(form, f"{part.summary_label}{i}件目の")
+        else:
+            add_form(part)
+    return out
