@@ -28,7 +28,13 @@ def initiative_for_user(request, pk, *, write=False) -> Initiative:
     (else 403)."""
     initiative = (
         Initiative.objects.select_related(
-            "edition", "channel", "department", "department__parent", "proposer", "policy"
+            "edition",
+            "channel",
+            "department",
+            "department__parent",
+            "proposer",
+            "policy",
+            "consolidated_into",
         )
         .filter(pk=pk)
         .first()

@@ -198,6 +198,8 @@ MilestoneFormSet = inlineformset_factory(
 
 
 class CaseStudyForm(forms.ModelForm):
+    url = forms.URLField(label="URL", required=False, assume_scheme="https")
+
     class Meta:
         model = CaseStudy
         fields = ["name", "url", "notes"]

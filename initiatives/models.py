@@ -101,6 +101,14 @@ class Initiative(models.Model):
     status = models.CharField(
         "状態", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    consolidated_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consolidated_from",
+        verbose_name="統合先",
+    )
     # Optimistic locking: every save of the form bumps it; a save from an older version is refused.
     version = models.PositiveIntegerField("版数", default=1)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
@@ -128,6 +136,15 @@ class Initiative(models.Model):
             models.CheckConstraint(
                 condition=Q(running_cost__lte=MAX_YEN) | Q(running_cost__isnull=True),
                 name="initiative_running_cost_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="consolidated", consolidated_into__isnull=False)
+                | (~Q(status="consolidated") & Q(consolidated_into__isnull=True)),
+                name="initiative_consolidated_has_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(consolidated_into=models.F("pk")),
+                name="initiative_not_merged_into_self",
             ),
             # Once shared, an initiative keeps its submission time.
             models.CheckConstraint(

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from . import workflow
+from . import notifications, workflow
 from .models import Attachment, Initiative, SelfCheckAnswer, Transition
 
 S = Initiative.Status
@@ -37,11 +37,12 @@ def _lock(initiative) -> Initiative:
 
 
 @transaction.atomic
-def transition(initiative, *, to, actor, comment="", expected_status=None, data=None):
+def transition(initiative, *, to, actor, comment="", expected_status=None, data=None, changes=None):
     """Move an initiative to `to` if the table allows it for this actor; write the audit event.
 
     `expected_status` is the state the actor saw: if the item has moved since, the transition is
-    refused, so of two people acting at once exactly one wins.
+    refused, so of two people acting at once exactly one wins. `changes` are other fields saved
+    with the state (e.g. `consolidated_into`), `data` what the audit event records besides.
     """
     locked = _lock(initiative)
     source = locked.status
@@ -61,6 +62,9 @@ def transition(initiative, *, to, actor, comment="", expected_status=None, data=
     locked.status = to
     locked.version += 1
     fields = ["status", "version", "updated_at"]
+    for name, value in (changes or {}).items():
+        setattr(locked, name, value)
+        fields.append(name)
     if to == S.SUBMITTED and locked.submitted_at is None:
         locked.submitted_at = timezone.now()
         fields.append("submitted_at")
@@ -130,7 +134,15 @@ def submit(initiative, *, actor, expected_status=None):
         problems = submission_problems(locked)
         if problems:
             raise SubmissionIncomplete(problems)
-    return transition(initiative, to=S.SUBMITTED, actor=actor, expected_status=expected_status)
+    resubmitted = locked.status == S.RETURNED
+    event = transition(initiative, to=S.SUBMITTED, actor=actor, expected_status=expected_status)
+    notifications.notify(
+        notifications.info_policy_staff(),
+        f"{'再提出' if resubmitted else '提出'}: {locked.title}",
+        f"{locked.department.full_name}の{actor.display_name}さんが取組項目（案）を"
+        f"{'再提出' if resubmitted else '提出'}しました。\n\n{locked.title}\n{notifications.link(locked)}\n",
+    )
+    return event
 
 
 def _conflict(initiative, expected_version) -> EditConflict:

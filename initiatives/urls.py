@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.initiative_edit, name="edit"),
     path("<int:pk>/submit/", views.initiative_submit, name="submit"),
     path("<int:pk>/withdraw/", views.initiative_withdraw, name="withdraw"),
+    path("<int:pk>/transition/<slug:target>/", views.initiative_transition, name="transition"),
     path(
         "<int:pk>/attachments/<int:attachment_pk>/",
         views.attachment_download,

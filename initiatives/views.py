@@ -228,7 +228,19 @@ def initiative_detail(request, pk):
             "attachments": initiative.attachments.select_related("uploaded_by"),
             "checklist": checklist,
             "checklist_rows": _self_check_rows(checklist_items, answers),
-            "timeline": initiative.transitions.select_related("actor"),
+            "timeline": initiative.transitions.all(),
+            "consolidated_into": initiative.consolidated_into,
+            "consolidated_from": initiative.consolidated_from.select_related(
+                "department", "department__parent"
+            ),
+            # Meetings, opinions and decisions live in the reviews app; reached by relation.
+            "agenda_items": initiative.agenda_items.select_related(
+                "meeting", "meeting__body", "opinion", "decision"
+            ).order_by("meeting__held_on", "pk"),
+            "classifications": initiative.classifications.all(),
+            "generic_actions": [
+                a for a in workflow.available(request.user, initiative) if not a.service
+            ],
             "changes": _changes(list(history)),
             "can_edit": access.can_edit(request.user, initiative),
             "actions": workflow.available(request.user, initiative),
@@ -393,3 +405,41 @@ def attachment_delete(request, pk, attachment_pk):
     services.delete_attachment(attachment, actor=request.user)
     messages.success(request, f"添付ファイル「{attachment.original_name}」を削除しました。")
     return redirect("initiatives:edit", pk=initiative.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def initiative_transition(request, pk, target):
+    """Transitions that change nothing but the state (start, complete, cancel): confirm, then go."""
+    initiative = access.initiative_for_user(request, pk)
+    rule = workflow.rule_for(initiative.status, target)
+    if rule is None or rule.service or not workflow.is_actor(request.user, initiative, rule.actors):
+        raise PermissionDenied("この操作はできません。")
+    form = TransitionForm(request.POST or None, initial={"expected_status": initiative.status})
+    if rule.comment_required:
+        form.fields["comment"].required = True
+        form.fields["comment"].label = "理由"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transition(
+                initiative,
+                to=target,
+                actor=request.user,
+                comment=form.cleaned_data["comment"],
+                expected_status=form.cleaned_data["expected_status"],
+            )
+        except services.TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"「{S(target).label}」にしました。")
+        return redirect(initiative)
+    return render(
+        request,
+        "initiatives/initiative_transition.html",
+        {
+            "initiative": initiative,
+            "rule": rule,
+            "form": form,
+            "errors": error_summary(form) if form.is_bound else [],
+        },
+    )

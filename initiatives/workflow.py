@@ -23,6 +23,9 @@ class Rule:
     actors: frozenset
     label: str
     comment_required: bool = False
+    # Transitions that write more than the state (a classification, a decision...) name the
+    # service that takes them; the generic transition page refuses them.
+    service: str = ""
 
 
 def _rule(source, target, actors, label, **kw):
@@ -30,15 +33,84 @@ def _rule(source, target, actors, label, **kw):
 
 
 OWNERS = (PROPOSER, PROMOTER)
+SECRETARIAT = roles.INFO_POLICY
+BEFORE_DECISION = (
+    S.DRAFT,
+    S.SUBMITTED,
+    S.UNDER_REVIEW,
+    S.RETURNED,
+    S.COUNCIL,
+    S.HQ_REVIEW,
+    S.DEFERRED,
+)
 
 RULES = (
-    # 抽出: the proposer (or the department's DX推進員) submits or withdraws.
-    _rule(S.DRAFT, S.SUBMITTED, OWNERS, "提出する"),
-    _rule(S.RETURNED, S.SUBMITTED, OWNERS, "再提出する"),
-    # 取下げ: before a decision only.
+    # 1. 抽出: the proposer (or the department's DX推進員) submits; resubmits after 差戻し.
+    _rule(S.DRAFT, S.SUBMITTED, OWNERS, "提出する", service="submit"),
+    _rule(S.RETURNED, S.SUBMITTED, OWNERS, "再提出する", service="submit"),
+    # 2. 取りまとめ: 情報政策課 takes it up, returns it, or merges it into another.
+    _rule(S.SUBMITTED, S.UNDER_REVIEW, [SECRETARIAT], "審査を開始する", service="review"),
     *(
-        _rule(source, S.WITHDRAWN, OWNERS, "取り下げる")
-        for source in (S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED)
+        _rule(
+            source, S.RETURNED, [SECRETARIAT], "差し戻す", comment_required=True, service="review"
+        )
+        for source in (S.SUBMITTED, S.UNDER_REVIEW)
+    ),
+    _rule(S.SUBMITTED, S.CONSOLIDATED, [SECRETARIAT], "統合する", service="consolidate"),
+    _rule(S.UNDER_REVIEW, S.CONSOLIDATED, [SECRETARIAT], "統合する", service="consolidate"),
+    # 3. Classification after the checklist review.
+    _rule(
+        S.UNDER_REVIEW,
+        S.DEPARTMENT_LED,
+        [SECRETARIAT],
+        "所管課推進とする",
+        comment_required=True,
+        service="classify",
+    ),
+    _rule(
+        S.UNDER_REVIEW,
+        S.COUNCIL,
+        [SECRETARIAT],
+        "計画的推進が必要とする",
+        comment_required=True,
+        service="classify",
+    ),
+    # 4. The council gives its opinion; the HQ decides, possibly at a later meeting.
+    _rule(
+        S.COUNCIL,
+        S.HQ_REVIEW,
+        [SECRETARIAT, roles.COUNCIL],
+        "協議会の意見を記録する",
+        service="opinion",
+    ),
+    *(
+        _rule(
+            source,
+            target,
+            [SECRETARIAT, roles.HEADQUARTERS],
+            label,
+            comment_required=True,
+            service="decision",
+        )
+        for source in (S.HQ_REVIEW, S.DEFERRED)
+        for target, label in (
+            (S.DECIDED, "決定する"),
+            (S.REJECTED, "不採択とする"),
+            (S.DEFERRED, "継続審議とする"),
+        )
+    ),
+    # 5.–6. Placement in the 実施計画 and follow-up.
+    _rule(S.DECIDED, S.PLANNED, [SECRETARIAT], "実施計画に位置付ける", service="plan"),
+    _rule(S.DEPARTMENT_LED, S.PLANNED, [SECRETARIAT], "実施計画に位置付ける", service="plan"),
+    _rule(S.DEPARTMENT_LED, S.IN_PROGRESS, [*OWNERS, SECRETARIAT], "推進を開始する"),
+    _rule(S.PLANNED, S.IN_PROGRESS, [*OWNERS, SECRETARIAT], "推進を開始する"),
+    _rule(S.IN_PROGRESS, S.COMPLETED, [SECRETARIAT], "完了とする", comment_required=True),
+    _rule(S.IN_PROGRESS, S.CANCELLED, [SECRETARIAT], "中止とする", comment_required=True),
+    _rule(S.PLANNED, S.CANCELLED, [SECRETARIAT], "中止とする", comment_required=True),
+    # 7. 取下げ: by the owners, before a decision only.
+    *(
+        _rule(source, S.WITHDRAWN, OWNERS, "取り下げる", service="withdraw")
+        for source in BEFORE_DECISION
     ),
 )
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("policies/", include("policies.urls")),
     path("initiatives/", include("initiatives.urls")),
+    path("reviews/", include("reviews.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -1,18 +1,71 @@
+from django.db.models import Count, Q
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts import roles
+from initiatives.models import Initiative
 from policies.models import PolicyEdition
 from policies.views import policies_with_examples
+from reviews.models import Meeting
+
+S = Initiative.Status
+
+
+def waiting_for(user):
+    """What waits for this user, by role: [(label, count, url)] — a handful of counts."""
+    owned = Q(proposer=user)
+    if user.has_role(roles.DX_PROMOTER):
+        owned |= Q(department_id=user.department_id)
+    rows = [
+        ("書きかけの下書き", Q(status=S.DRAFT) & owned, "/initiatives/mine/?status=draft"),
+        (
+            "差し戻されて修正が必要",
+            Q(status=S.RETURNED) & owned,
+            "/initiatives/department/?status=returned",
+        ),
+    ]
+    if user.has_role(roles.INFO_POLICY):
+        rows.append(
+            ("取りまとめ・審査を待つ", Q(status__in=[S.SUBMITTED, S.UNDER_REVIEW]), "/reviews/")
+        )
+    if user.has_role(roles.INFO_POLICY, roles.COUNCIL):
+        rows.append(
+            ("協議会の意見・提言を待つ", Q(status=S.COUNCIL), "/initiatives/?status=council")
+        )
+    if user.has_role(roles.INFO_POLICY, roles.HEADQUARTERS):
+        rows.append(
+            ("推進本部の審議・決定を待つ", Q(status=S.HQ_REVIEW), "/initiatives/?status=hq_review")
+        )
+        rows.append(("継続審議", Q(status=S.DEFERRED), "/initiatives/?status=deferred"))
+    counts = Initiative.objects.visible_to(user).aggregate(
+        **{f"n{i}": Count("pk", filter=condition) for i, (_, condition, _) in enumerate(rows)}
+    )
+    return [(label, counts[f"n{i}"], url) for i, (label, _, url) in enumerate(rows)]
 
 
 @require_safe
 def home(request):
     edition = PolicyEdition.objects.in_force()
-    return render(
-        request,
-        "home.html",
-        {
-            "edition": edition,
-            "policies": policies_with_examples(edition) if edition else [],
-        },
-    )
+    context = {
+        "edition": edition,
+        "policies": policies_with_examples(edition) if edition else [],
+    }
+    user = request.user
+    if user.is_authenticated:
+        by_status = dict(
+            Initiative.objects.visible_to(user)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        context.update(
+            {
+                "waiting": waiting_for(user),
+                "status_counts": [(s, by_status[s.value]) for s in S if by_status.get(s.value)],
+                "meetings": Meeting.objects.upcoming(timezone.localdate()).select_related("body")[
+                    :5
+                ],
+            }
+        )
+    return render(request, "home.html", context)

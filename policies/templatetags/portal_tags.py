@@ -72,3 +72,9 @@ STATUS_CLASSES = {
 def status_class(status):
     """CSS modifier for a status badge."""
     return STATUS_CLASSES.get(status, "active")
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template, or None."""
+    return mapping.get(key) if mapping else None

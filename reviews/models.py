@@ -1,0 +1,248 @@
+"""情報政策課's review, and the meetings of the council and the HQ."""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from initiatives.models import Initiative, SelfCheckAnswer
+from policies.models import Body, Checklist, ChecklistItem
+
+Answer = SelfCheckAnswer.Answer
+
+
+class ChecklistReview(models.Model):
+    """情報政策課's answers to one checklist version for one initiative."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.PROTECT, related_name="reviews", verbose_name="取組項目"
+    )
+    checklist = models.ForeignKey(
+        Checklist, on_delete=models.PROTECT, related_name="+", verbose_name="回答したチェックリスト"
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    completed_at = models.DateTimeField("完了日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "チェックリスト審査"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "checklist"], name="one_review_per_checklist_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.initiative} の審査（{self.checklist}）"
+
+    @property
+    def is_complete(self):
+        return self.completed_at is not None
+
+
+class ChecklistReviewAnswer(models.Model):
+    review = models.ForeignKey(
+        ChecklistReview, on_delete=models.CASCADE, related_name="answers", verbose_name="審査"
+    )
+    item = models.ForeignKey(
+        ChecklistItem, on_delete=models.PROTECT, related_name="+", verbose_name="確認事項"
+    )
+    answer = models.CharField("判定", max_length=10, choices=Answer.choices)
+    evidence = models.TextField("根拠・所見", blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="審査者"
+    )
+    answered_at = models.DateTimeField("回答日時", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "チェックリスト審査の回答"
+        ordering = ["item__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "item"], name="review_one_answer_per_item"),
+            models.CheckConstraint(
+                condition=Q(answer__in=["ok", "improve", "na"]), name="review_answer_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(answer="ok") | ~Q(evidence=""), name="review_evidence_unless_ok"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item.number}: {self.get_answer_display()}"
+
+
+class Classification(models.Model):
+    class Kind(models.TextChoices):
+        DEPARTMENT_LED = "department_led", "所管課推進（所管課がOODAで迅速に実施）"
+        PLANNED = "planned", "計画的推進が必要（協議会・推進本部へ）"
+
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.PROTECT,
+        related_name="classifications",
+        verbose_name="取組項目",
+    )
+    kind = models.CharField("分類", max_length=20, choices=Kind.choices)
+    reason = models.TextField("理由")
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="分類者"
+    )
+    created_at = models.DateTimeField("分類日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分類"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["department_led", "planned"]),
+                name="classification_kind_valid",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="classification_has_reason"),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class MeetingQuerySet(models.QuerySet):
+    def upcoming(self, today):
+        return self.filter(held_on__gte=today).order_by("held_on", "pk")
+
+    def past(self, today):
+        return self.filter(held_on__lt=today).order_by("-held_on", "-pk")
+
+
+class Meeting(models.Model):
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="meetings", verbose_name="会議体"
+    )
+    number = models.PositiveSmallIntegerField("回次")
+    held_on = models.DateField("開催日")
+    place = models.CharField("場所", max_length=200, blank=True)
+    minutes = models.TextField("議事要旨", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="作成者"
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会議"
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "number"], name="meeting_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.body.name} 第{self.number}回"
+
+    def get_absolute_url(self):
+        return reverse("reviews:meeting", args=[self.pk])
+
+
+def meeting_attachment_path(instance, filename):
+    return (
+        f"meetings/{instance.meeting_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+    )
+
+
+class MeetingAttachment(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name="会議"
+    )
+    file = models.FileField("ファイル", upload_to=meeting_attachment_path, max_length=200)
+    original_name = models.CharField("元のファイル名", max_length=255)
+    content_type = models.CharField("種類", max_length=100)
+    size = models.PositiveBigIntegerField("サイズ（バイト）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登録者"
+    )
+    uploaded_at = models.DateTimeField("登録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会議資料"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="agenda", verbose_name="会議"
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.PROTECT, related_name="agenda_items", verbose_name="取組項目"
+    )
+    order = models.PositiveSmallIntegerField("順序")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "議題"
+        ordering = ["meeting", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "initiative"], name="agenda_item_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} 議題{self.order}: {self.initiative}"
+
+
+class Opinion(models.Model):
+    """意見・提言 of the council on one agenda item."""
+
+    agenda_item = models.OneToOneField(
+        AgendaItem, on_delete=models.PROTECT, related_name="opinion", verbose_name="議題"
+    )
+    text = models.TextField("意見・提言")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="記録者"
+    )
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "意見・提言"
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="opinion_has_text")]
+
+    def __str__(self):
+        return f"{self.agenda_item} への意見"
+
+
+class Decision(models.Model):
+    """The HQ's decision on one agenda item."""
+
+    class Outcome(models.TextChoices):
+        DECIDED = "decided", "決定"
+        REJECTED = "rejected", "不採択"
+        DEFERRED = "deferred", "継続審議"
+
+    agenda_item = models.OneToOneField(
+        AgendaItem, on_delete=models.PROTECT, related_name="decision", verbose_name="議題"
+    )
+    outcome = models.CharField("結果", max_length=10, choices=Outcome.choices)
+    conditions = models.TextField("条件", blank=True)
+    reason = models.TextField("理由")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="記録者"
+    )
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "決定"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["decided", "rejected", "deferred"]),
+                name="decision_outcome_valid",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="decision_has_reason"),
+            models.CheckConstraint(
+                condition=Q(outcome="decided") | Q(conditions=""),
+                name="decision_conditions_only_when_decided",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agenda_item}: {self.get_outcome_display()}"
