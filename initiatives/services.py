@@ -65,7 +65,8 @@ def transition(initiative, *, to, actor, comment="", expected_status=None, data=
     for name, value in (changes or {}).items():
         setattr(locked, name, value)
         fields.append(name)
-    if to == S.SUBMITTED and locked.submitted_at is None:
+    # Leaving the draft (other than by withdrawal) shares the item: it keeps that moment.
+    if locked.submitted_at is None and to not in (S.DRAFT, S.WITHDRAWN):
         locked.submitted_at = timezone.now()
         fields.append("submitted_at")
     locked._history_user = actor

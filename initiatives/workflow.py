@@ -101,6 +101,8 @@ RULES = (
     ),
     # 5.–6. Placement in the 実施計画 and follow-up.
     _rule(S.DECIDED, S.PLANNED, [SECRETARIAT], "実施計画に位置付ける", service="plan"),
+    # Items of the former ICT利活用推進計画 continue: registered straight into the plan.
+    _rule(S.DRAFT, S.PLANNED, [SECRETARIAT], "旧計画から継続登録する", service="continue"),
     _rule(S.DEPARTMENT_LED, S.PLANNED, [SECRETARIAT], "実施計画に位置付ける", service="plan"),
     _rule(S.DEPARTMENT_LED, S.IN_PROGRESS, [*OWNERS, SECRETARIAT], "推進を開始する"),
     _rule(S.PLANNED, S.IN_PROGRESS, [*OWNERS, SECRETARIAT], "推進を開始する"),

@@ -129,6 +129,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# PDCA reports per fiscal year ("year") or per half-year ("half").
+REPORT_PERIODS = env.str("REPORT_PERIODS", default="year")
+if REPORT_PERIODS not in ("year", "half"):
+    raise ImproperlyConfigured("REPORT_PERIODS must be 'year' or 'half'.")
+
 # Upper bound of one attachment, in bytes (default 20 MB).
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # Requests above this size are refused before a view runs; leave room for the form fields.

@@ -13,6 +13,8 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("reviews/", include("reviews.urls")),
+    path("dashboard/", include("initiatives.urls_dashboard")),
+    path("public/", include("initiatives.urls_public")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -14,16 +14,16 @@ from accounts import roles
 from policies.models import Channel, ChecklistItem, PolicyEdition
 from policies.ui import error_summary
 
-from . import access, exports, services, workflow
-from .filters import InitiativeFilter
-from .forms import (
+from .. import access, exports, services, workflow
+from ..filters import InitiativeFilter
+from ..forms import (
     CaseStudyFormSet,
     InitiativeForm,
     MilestoneFormSet,
     SelfCheckForm,
     TransitionForm,
 )
-from .models import Attachment, Initiative
+from ..models import Attachment, Initiative
 
 S = Initiative.Status
 PAGE_SIZE = 25

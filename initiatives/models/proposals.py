@@ -18,7 +18,7 @@ from policies.models import (
     PolicyEdition,
 )
 
-from .querysets import InitiativeQuerySet
+from ..querysets import InitiativeQuerySet
 
 # Large enough for any municipal project, small enough to catch a slipped finger (1兆円).
 MAX_YEN = 1_000_000_000_000
@@ -41,6 +41,10 @@ class InitiativeStatus(models.TextChoices):
     COMPLETED = "completed", "完了"
     CANCELLED = "cancelled", "中止"
     WITHDRAWN = "withdrawn", "取下げ"
+
+
+# Only what the city has decided to do (or lets a department do) can be shown to citizens.
+PUBLISHABLE = ("decided", "department_led", "planned", "in_progress", "completed", "cancelled")
 
 
 class Initiative(models.Model):
@@ -101,6 +105,12 @@ class Initiative(models.Model):
     status = models.CharField(
         "状態", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    is_public = models.BooleanField("市民に公開", default=False)
+    public_summary = models.TextField(
+        "公開用の概要（平易な言葉で）",
+        blank=True,
+        help_text="市民向けの公開ページに載せる説明。職員名や内部の検討内容は書きません。",
+    )
     consolidated_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -145,6 +155,10 @@ class Initiative(models.Model):
             models.CheckConstraint(
                 condition=~Q(consolidated_into=models.F("pk")),
                 name="initiative_not_merged_into_self",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_public=False) | Q(status__in=PUBLISHABLE),
+                name="initiative_public_only_when_decided",
             ),
             # Once shared, an initiative keeps its submission time.
             models.CheckConstraint(

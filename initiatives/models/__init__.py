@@ -1,0 +1,48 @@
+"""Models of the initiatives app, split by concern: proposals (the initiative and what hangs
+off it) and plans (実施計画 placement, revisions, KPIs and PDCA reports)."""
+
+from .plans import (
+    ImplementationPlan,
+    Kpi,
+    KpiActual,
+    PlanEntry,
+    PlanRevision,
+    PlanYear,
+    ProgressReport,
+    ReportEvent,
+    ReportReminder,
+    ReportSchedule,
+)
+from .proposals import (
+    MAX_YEN,
+    Attachment,
+    CaseStudy,
+    Initiative,
+    InitiativeStatus,
+    Milestone,
+    SelfCheckAnswer,
+    Transition,
+    attachment_path,
+)
+
+__all__ = [
+    "MAX_YEN",
+    "Attachment",
+    "CaseStudy",
+    "ImplementationPlan",
+    "Initiative",
+    "InitiativeStatus",
+    "Kpi",
+    "KpiActual",
+    "Milestone",
+    "PlanEntry",
+    "PlanRevision",
+    "PlanYear",
+    "ProgressReport",
+    "ReportEvent",
+    "ReportReminder",
+    "ReportSchedule",
+    "SelfCheckAnswer",
+    "Transition",
+    "attachment_path",
+]
