@@ -18,12 +18,15 @@ def info_policy_staff():
 
 
 def owners(initiative):
-    """The proposer and the DX推進員 of the proposing department."""
+    """The proposer and the DX推進員 of the proposing department, and, for a consolidated
+    initiative, the proposers of the originals too."""
     User = get_user_model()
+    originals = list(initiative.consolidated_from.select_related("proposer"))
+    departments = {initiative.department_id, *(o.department_id for o in originals)}
     promoters = User.objects.filter(
-        groups__name=roles.DX_PROMOTER, department_id=initiative.department_id, is_active=True
+        groups__name=roles.DX_PROMOTER, department_id__in=departments, is_active=True
     )
-    return [initiative.proposer, *promoters]
+    return [initiative.proposer, *(o.proposer for o in originals), *promoters]
 
 
 def link(initiative):

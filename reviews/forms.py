@@ -92,14 +92,14 @@ class ConsolidationForm(forms.Form):
         label="統合する取組項目",
         queryset=Initiative.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="2件以上選びます。統合されたものは「統合済」として残り、統合先へのリンクが付きます。",
+        help_text="2件以上選びます。",
     )
     primary = forms.ModelChoiceField(
         label="統合先",
         queryset=Initiative.objects.none(),
         required=False,
         empty_label="新しい取組項目を作成する",
-        help_text="選んだ取組項目の1つを統合先にするか、新しい取組項目を作成します。",
+        help_text="選んだ取組項目の1つを統合先にするか、新しい取組項目を作成します。新しく作成した場合は情報政策課が提案者になり、元の提案者とDX推進員にも以後の通知が届きます。",
     )
     source = forms.ModelChoiceField(
         label="基本方針・効果・費用などを引き継ぐ取組項目",

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,7 +26,7 @@ from .forms import (
     ReturnForm,
     StartReviewForm,
 )
-from .models import Meeting, MeetingAttachment
+from .models import AgendaItem, Meeting, MeetingAttachment
 from .similarity import similar_initiatives
 
 S = Initiative.Status
@@ -226,7 +226,11 @@ def consolidate(request):
                 messages.success(request, "統合しました。元の提案者に通知しました。")
                 return redirect(result)
     else:
-        chosen = [i for i in candidates if str(i.pk) in request.GET.getlist("ids")]
+        ids = [i for i in request.GET.getlist("ids") if i.isdigit()]
+        if ids:
+            # Offer only what was picked on the review page, so that the choices stay short.
+            candidates = candidates.filter(pk__in=ids)
+        chosen = list(candidates)
         first = chosen[0] if chosen else None
         form = ConsolidationForm(
             candidates=candidates,
@@ -304,6 +308,16 @@ def _meeting_context(request, meeting, **forms):
         "decision",
         "opinion__recorded_by",
         "decision__recorded_by",
+    ).prefetch_related(
+        # What the HQ weighs: the classification's reason and the council's opinions.
+        "initiative__classifications",
+        Prefetch(
+            "initiative__agenda_items",
+            queryset=AgendaItem.objects.filter(opinion__isnull=False).select_related(
+                "opinion", "meeting", "meeting__body"
+            ),
+            to_attr="opinion_items",
+        ),
     )
     candidates = (
         Initiative.objects.filter(status__in=services.AGENDA_STATES.get(kind, services.REVIEWABLE))
