@@ -14,5 +14,8 @@ def grant_admin_permissions(**kwargs):
     group = Group.objects.filter(name=roles.ADMIN).first()
     if group is None:
         return
-    perms = Permission.objects.filter(content_type__app_label__in=MASTER_DATA_APPS)
+    perms = Permission.objects.filter(content_type__app_label__in=MASTER_DATA_APPS) | Permission.objects.filter(
+        content_type__app_label="initiatives",
+        content_type__model__in=["implementationplan", "reportschedule"],
+    )
     group.permissions.add(*perms)

@@ -15,8 +15,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
 from accounts import roles
+from policies.models import Channel, PolicyEdition
 
 from . import notifications
+from .access import channels_for
 from .models import (
     MAX_YEN,
     Initiative,
@@ -84,7 +86,9 @@ def _check_kpis(kpis):
             raise PlanError(f"指標{i}（{k['indicator']}）の単位を入力してください。")
         for name in ("baseline_value", "baseline_year", "target_value", "target_year"):
             if k.get(name) is None:
-                raise PlanError(f"指標{i}（{k['indicator']}）の基準値・基準年度・目標値・目標年度を入力してください。")
+                raise PlanError(
+                    f"指標{i}（{k['indicator']}）の基準値・基準年度・目標値・目標年度を入力してください。"
+                )
 
 
 def _write_revision(entry, *, number, reason, actor, years, kpis):
@@ -93,16 +97,24 @@ def _write_revision(entry, *, number, reason, actor, years, kpis):
     )
     PlanYear.objects.bulk_create(
         PlanYear(
-            revision=revision, fiscal_year=y["fiscal_year"], planned=y["planned"].strip(),
-            amount=y["amount"], funding=(y.get("funding") or "").strip(),
+            revision=revision,
+            fiscal_year=y["fiscal_year"],
+            planned=y["planned"].strip(),
+            amount=y["amount"],
+            funding=(y.get("funding") or "").strip(),
         )
         for y in sorted(years, key=lambda y: y["fiscal_year"])
     )
     Kpi.objects.bulk_create(
         Kpi(
-            revision=revision, number=i, indicator=k["indicator"].strip(), unit=k["unit"].strip(),
-            baseline_value=k["baseline_value"], baseline_year=k["baseline_year"],
-            target_value=k["target_value"], target_year=k["target_year"],
+            revision=revision,
+            number=i,
+            indicator=k["indicator"].strip(),
+            unit=k["unit"].strip(),
+            baseline_value=k["baseline_value"],
+            baseline_year=k["baseline_year"],
+            target_value=k["target_value"],
+            target_year=k["target_year"],
         )
         for i, k in enumerate(kpis, start=1)
     )
@@ -133,11 +145,43 @@ def place(initiative, *, actor, plan, owner, years, kpis, origin=PlanEntry.Origi
     )
     _write_revision(entry, number=0, reason="", actor=actor, years=years, kpis=kpis)
     transition(
-        locked, to=S.PLANNED, actor=actor,
-        comment=f"{plan.title}に位置付け" + ("（旧計画からの継続）" if target_rule == "continue" else ""),
+        locked,
+        to=S.PLANNED,
+        actor=actor,
+        comment=f"{plan.title}に位置付け"
+        + ("（旧計画からの継続）" if target_rule == "continue" else ""),
         data={"plan": plan.pk, "entry": entry.pk},
     )
     return entry
+
+
+@transaction.atomic
+def register_continuing(*, actor, plan, owner, title, content, years, kpis):
+    """An item of the former ICT利活用推進計画, registered straight into a plan edition."""
+    require_secretariat(actor)
+    channel = next(iter(channels_for(actor, Channel.objects.all())), None)
+    edition = PolicyEdition.objects.in_force()
+    if channel is None or edition is None:
+        raise PlanError("登録に使える抽出経路または適用中の方針がありません。")
+    initiative = Initiative(
+        edition=edition,
+        title=title.strip(),
+        content=content.strip(),
+        channel=channel,
+        department=owner,
+        proposer=actor,
+    )
+    initiative._history_user = actor
+    initiative.save()
+    return place(
+        initiative,
+        actor=actor,
+        plan=plan,
+        owner=owner,
+        years=years,
+        kpis=kpis,
+        origin=PlanEntry.Origin.FORMER_ICT,
+    )
 
 
 @transaction.atomic
@@ -185,14 +229,24 @@ def can_write_report(user, entry):
 
 
 REPORT_FIELDS = (
-    "done", "amount_spent", "evaluation", "progress_percent", "risk", "risk_note", "improvement",
+    "done",
+    "amount_spent",
+    "evaluation",
+    "progress_percent",
+    "risk",
+    "risk_note",
+    "improvement",
 )
 
 
 def _event(report, actor, source, comment=""):
     ReportEvent.objects.create(
-        report=report, actor=actor, actor_name=actor.display_name, from_status=source,
-        to_status=report.status, comment=comment,
+        report=report,
+        actor=actor,
+        actor_name=actor.display_name,
+        from_status=source,
+        to_status=report.status,
+        comment=comment,
     )
 
 
@@ -201,7 +255,9 @@ def save_report(entry, *, actor, fiscal_year, period, values, kpi_values, expect
     """Create or update the report of one period: {field: value}, {Kpi: Decimal}."""
     if not can_write_report(actor, entry):
         raise PermissionDenied("進捗報告は担当課の職員が作成します。")
-    _, current = baseline_and_current(entries_with_plans(PlanEntry.objects.filter(pk=entry.pk)).get())
+    _, current = baseline_and_current(
+        entries_with_plans(PlanEntry.objects.filter(pk=entry.pk)).get()
+    )
     years = {y.fiscal_year: y for y in current.years.all()}
     if fiscal_year not in years:
         raise PlanError(f"{fiscal_year}年度は計画にない年度のため、報告できません。")
@@ -214,15 +270,22 @@ def save_report(entry, *, actor, fiscal_year, period, values, kpi_values, expect
         .first()
     )
     if report is None:
+        if expected_version:
+            raise PlanError("この報告は見つかりません。もう一度開き直してください。")
         report = ProgressReport(
-            entry=entry, fiscal_year=fiscal_year, period=period,
-            plan_text=years[fiscal_year].planned, updated_by=actor,
+            entry=entry,
+            fiscal_year=fiscal_year,
+            period=period,
+            plan_text=years[fiscal_year].planned,
+            updated_by=actor,
         )
     else:
         if report.status not in (R.DRAFT, R.RETURNED):
             raise PlanError("提出済・確認済の報告は変更できません。")
         if expected_version is not None and report.version != expected_version:
-            raise PlanError("この報告は、開いた後に他の人が更新しています。最新の内容を確認してください。")
+            raise PlanError(
+                "この報告は、開いた後に他の人が更新しています。最新の内容を確認してください。"
+            )
         report.version += 1
     for name in REPORT_FIELDS:
         setattr(report, name, values.get(name, getattr(report, name)))
@@ -264,7 +327,12 @@ def submit_report(report, *, actor):
     if report.status not in (R.DRAFT, R.RETURNED):
         raise PlanError(f"「{report.get_status_display()}」の報告は提出できません。")
     missing = [
-        label for name, label in (("done", "実績"), ("evaluation", "評価"), ("progress_percent", "進捗率"))
+        label
+        for name, label in (
+            ("done", "実績"),
+            ("evaluation", "評価"),
+            ("progress_percent", "進捗率"),
+        )
         if getattr(report, name) in (None, "")
     ]
     if missing:

@@ -20,7 +20,9 @@ class ImplementationPlan(models.Model):
     """An edition of the 総合計画実施計画 (rolling, e.g. 令和8年度～令和10年度)."""
 
     comprehensive_plan = models.ForeignKey(
-        ComprehensivePlan, on_delete=models.PROTECT, related_name="implementation_plans",
+        ComprehensivePlan,
+        on_delete=models.PROTECT,
+        related_name="implementation_plans",
         verbose_name="総合計画",
     )
     measure = models.ForeignKey(
@@ -64,14 +66,15 @@ class PlanEntry(models.Model):
         Initiative, on_delete=models.PROTECT, related_name="plan_entries", verbose_name="取組項目"
     )
     plan = models.ForeignKey(
-        ImplementationPlan, on_delete=models.PROTECT, related_name="entries", verbose_name="実施計画"
+        ImplementationPlan,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name="実施計画",
     )
     owner = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="plan_entries", verbose_name="担当課"
     )
-    origin = models.CharField(
-        "由来", max_length=20, choices=Origin.choices, default=Origin.POLICY
-    )
+    origin = models.CharField("由来", max_length=20, choices=Origin.choices, default=Origin.POLICY)
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登載者"
     )
@@ -136,7 +139,9 @@ class PlanYear(models.Model):
             models.UniqueConstraint(
                 fields=["revision", "fiscal_year"], name="plan_year_once_per_revision"
             ),
-            models.CheckConstraint(condition=Q(amount__lte=MAX_YEN), name="plan_year_amount_bounded"),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_YEN), name="plan_year_amount_bounded"
+            ),
         ]
 
     def __str__(self):
@@ -185,7 +190,9 @@ class ReportSchedule(models.Model):
         verbose_name = verbose_name_plural = "進捗報告の提出期限"
         ordering = ["fiscal_year", "period"]
         constraints = [
-            models.UniqueConstraint(fields=["fiscal_year", "period"], name="report_schedule_unique"),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "period"], name="report_schedule_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(period__in=["year", "h1", "h2"]), name="report_schedule_period_valid"
             ),
@@ -223,7 +230,9 @@ class ProgressReport(models.Model):
     plan_text = models.TextField("計画（Plan）", blank=True)
     done = models.TextField("実績（Do）", blank=True)
     amount_spent = models.PositiveBigIntegerField("執行額（円）", null=True, blank=True)
-    evaluation = models.CharField("評価（Check）", max_length=1, choices=Evaluation.choices, blank=True)
+    evaluation = models.CharField(
+        "評価（Check）", max_length=1, choices=Evaluation.choices, blank=True
+    )
     progress_percent = models.PositiveSmallIntegerField("進捗率（％）", null=True, blank=True)
     risk = models.CharField("リスク", max_length=10, choices=Risk.choices, blank=True)
     risk_note = models.TextField("リスクの内容", blank=True)
@@ -274,7 +283,10 @@ class ProgressReport(models.Model):
 
 class KpiActual(models.Model):
     report = models.ForeignKey(
-        ProgressReport, on_delete=models.CASCADE, related_name="kpi_actuals", verbose_name="進捗報告"
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="kpi_actuals",
+        verbose_name="進捗報告",
     )
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="+", verbose_name="指標")
     value = models.DecimalField("実績値", max_digits=14, decimal_places=2)
@@ -296,7 +308,10 @@ class ReportEvent(models.Model):
         ProgressReport, on_delete=models.PROTECT, related_name="events", verbose_name="進捗報告"
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name="実行者",
     )
     actor_name = models.CharField("実行者名", max_length=150)
@@ -324,3 +339,6 @@ class ReportReminder(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "督促の記録"
         ordering = ["-sent_on"]
+
+    def __str__(self):
+        return f"{self.fiscal_year}年度 {self.period} {self.sent_on}"

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from accounts import roles
 from policies.models import Channel, ChecklistItem, PolicyEdition
 from policies.ui import error_summary
 
-from .. import access, exports, services, workflow
+from .. import access, exports, plans, services, workflow
 from ..filters import InitiativeFilter
 from ..forms import (
     CaseStudyFormSet,
@@ -23,7 +24,7 @@ from ..forms import (
     SelfCheckForm,
     TransitionForm,
 )
-from ..models import Attachment, Initiative
+from ..models import Attachment, Initiative, ProgressReport
 
 S = Initiative.Status
 PAGE_SIZE = 25
@@ -238,6 +239,9 @@ def initiative_detail(request, pk):
                 "meeting", "meeting__body", "opinion", "decision"
             ).order_by("meeting__held_on", "pk"),
             "classifications": initiative.classifications.all(),
+            "plan_entries": _plan_entries(request.user, initiative),
+            "can_place": request.user.has_role(roles.INFO_POLICY)
+            and initiative.status in plans.PLACEABLE,
             "generic_actions": [
                 a for a in workflow.available(request.user, initiative) if not a.service
             ],
@@ -247,6 +251,29 @@ def initiative_detail(request, pk):
             "is_reviewer": request.user.has_role(roles.INFO_POLICY),
         },
     )
+
+
+def _plan_entries(user, initiative):
+    """The initiative's plan entries with baseline, current plan and reports (fixed queries)."""
+    entries = plans.entries_with_plans(initiative.plan_entries.all()).prefetch_related(
+        Prefetch("reports", queryset=ProgressReport.objects.order_by("fiscal_year", "period"))
+    )
+    out = []
+    for entry in entries:
+        baseline, current = plans.baseline_and_current(entry)
+        out.append(
+            {
+                "entry": entry,
+                "baseline": baseline,
+                "current": current,
+                "revisions": list(entry.revisions.all())[1:],
+                "reports": list(entry.reports.all()),
+                "can_write": plans.can_write_report(user, entry)
+                and initiative.status in plans.ACTIVE,
+                "periods": plans.report_periods(),
+            }
+        )
+    return out
 
 
 def _self_check_rows(items, answers):

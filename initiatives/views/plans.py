@@ -1,0 +1,244 @@
+"""実施計画: placing decided initiatives, revising plans, the plan by edition and its export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts import roles
+from policies.models import Department, Policy
+from policies.ui import error_summary
+
+from .. import access, plan_exports, plans
+from ..models import ImplementationPlan, PlanEntry
+from ..plan_forms import ContinuingForm, KpiFormSet, PlacementForm, PlanYearFormSet, RevisionForm
+
+
+def _secretariat(request):
+    if not request.user.has_role(roles.INFO_POLICY):
+        raise PermissionDenied("この操作は情報政策課だけが行えます。")
+
+
+@require_safe
+@login_required
+def plan_index(request):
+    return render(
+        request,
+        "initiatives/plan_index.html",
+        {"plans": ImplementationPlan.objects.select_related("measure", "comprehensive_plan")},
+    )
+
+
+def _plan_rows(plan, request):
+    """Entries of a plan edition, filtered by fiscal year, 方針 and department."""
+    entries = PlanEntry.objects.filter(plan=plan)
+    department = request.GET.get("department", "")
+    policy = request.GET.get("policy", "")
+    if department.isdigit():
+        entries = entries.filter(owner_id=int(department))
+    if policy.isdigit():
+        entries = entries.filter(initiative__policy__number=int(policy))
+    rows = []
+    year = request.GET.get("fiscal_year", "")
+    for entry in plans.entries_with_plans(entries):
+        baseline, current = plans.baseline_and_current(entry)
+        years = {y.fiscal_year: y for y in current.years.all()}
+        if year.isdigit() and int(year) not in years:
+            continue
+        rows.append({"entry": entry, "baseline": baseline, "current": current, "years": years})
+    return rows
+
+
+@require_safe
+@login_required
+def plan_detail(request, pk):
+    plan = get_object_or_404(ImplementationPlan.objects.select_related("measure"), pk=pk)
+    rows = _plan_rows(plan, request)
+    return render(
+        request,
+        "initiatives/plan_detail.html",
+        {
+            "plan": plan,
+            "rows": rows,
+            "fiscal_years": plan.fiscal_years,
+            "departments": Department.objects.filter(plan_entries__plan=plan)
+            .select_related("parent")
+            .distinct()
+            .order_by("order", "code"),
+            "policies": Policy.objects.filter(initiatives__plan_entries__plan=plan)
+            .distinct()
+            .order_by("number"),
+            "query": request.GET.urlencode(),
+            "is_secretariat": request.user.has_role(roles.INFO_POLICY),
+        },
+    )
+
+
+@require_safe
+@login_required
+def plan_export(request, pk, fmt):
+    plan = get_object_or_404(ImplementationPlan, pk=pk)
+    rows = _plan_rows(plan, request)
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            plan_exports.plan_csv(plan, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.csv"'
+        return response
+    return FileResponse(
+        plan_exports.plan_xlsx(plan, rows),
+        as_attachment=True,
+        filename=f"plan-{plan.pk}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _plan_formsets(data=None, *, years=None, kpis=None):
+    return (
+        PlanYearFormSet(data, prefix="years", initial=years),
+        KpiFormSet(data, prefix="kpis", initial=kpis),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def place(request, pk):
+    _secretariat(request)
+    initiative = access.initiative_for_user(request, pk)
+    if initiative.status not in plans.PLACEABLE:
+        raise PermissionDenied("決定または所管課推進の取組項目だけを実施計画に位置付けられます。")
+    form = PlacementForm(request.POST or None, initial={"owner": initiative.department_id})
+    years, kpis = _plan_formsets(request.POST or None)
+    if request.method == "POST" and all([form.is_valid(), years.is_valid(), kpis.is_valid()]):
+        try:
+            plans.place(
+                initiative,
+                actor=request.user,
+                plan=form.cleaned_data["plan"],
+                owner=form.cleaned_data["owner"],
+                years=years.rows(),
+                kpis=kpis.rows(),
+            )
+        except plans.PlanError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, "実施計画に位置付けました。この計画が当初計画（ベースライン）になります。"
+            )
+            return redirect(initiative)
+    return render(
+        request,
+        "initiatives/plan_form.html",
+        {
+            "initiative": initiative,
+            "form": form,
+            "years": years,
+            "kpis": kpis,
+            "title": "実施計画に位置付ける",
+            "errors": error_summary(form, years, kpis) if form.is_bound else [],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def register_continuing(request):
+    """Register an item of the former ICT利活用推進計画 as a continuing plan entry."""
+    _secretariat(request)
+    form = ContinuingForm(request.POST or None)
+    years, kpis = _plan_formsets(request.POST or None)
+    if request.method == "POST" and all([form.is_valid(), years.is_valid(), kpis.is_valid()]):
+        data = form.cleaned_data
+        try:
+            initiative = plans.register_continuing(
+                actor=request.user,
+                plan=data["plan"],
+                owner=data["owner"],
+                title=data["title"],
+                content=data["content"],
+                years=years.rows(),
+                kpis=kpis.rows(),
+            ).initiative
+        except plans.PlanError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "旧計画の取組を継続項目として登録しました。")
+            return redirect(initiative)
+    return render(
+        request,
+        "initiatives/plan_form.html",
+        {
+            "initiative": None,
+            "form": form,
+            "years": years,
+            "kpis": kpis,
+            "title": "旧計画（ICT利活用推進計画）の取組を継続登録する",
+            "errors": error_summary(form, years, kpis) if form.is_bound else [],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def revise(request, entry_pk):
+    _secretariat(request)
+    entry = plans.entries_with_plans(PlanEntry.objects.filter(pk=entry_pk)).first()
+    if entry is None:
+        raise Http404("位置付けが見つかりません。")
+    _, current = plans.baseline_and_current(entry)
+    form = RevisionForm(request.POST or None)
+    years, kpis = _plan_formsets(
+        request.POST or None,
+        years=[
+            {
+                "fiscal_year": y.fiscal_year,
+                "planned": y.planned,
+                "amount": y.amount,
+                "funding": y.funding,
+            }
+            for y in current.years.all()
+        ],
+        kpis=[
+            {
+                f: getattr(k, f)
+                for f in (
+                    "indicator",
+                    "unit",
+                    "baseline_value",
+                    "baseline_year",
+                    "target_value",
+                    "target_year",
+                )
+            }
+            for k in current.kpis.all()
+        ],
+    )
+    if request.method == "POST" and all([form.is_valid(), years.is_valid(), kpis.is_valid()]):
+        try:
+            plans.revise(
+                entry,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                years=years.rows(),
+                kpis=kpis.rows(),
+            )
+        except plans.PlanError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "計画を改定しました。当初計画と改定前の内容は残っています。")
+            return redirect(entry.initiative)
+    return render(
+        request,
+        "initiatives/plan_form.html",
+        {
+            "initiative": entry.initiative,
+            "entry": entry,
+            "form": form,
+            "years": years,
+            "kpis": kpis,
+            "title": "計画を改定する",
+            "errors": error_summary(form, years, kpis) if form.is_bound else [],
+        },
+    )
