@@ -38,3 +38,7 @@ class User(AbstractUser):
     @property
     def is_info_policy(self) -> bool:
         return self.has_role(roles.INFO_POLICY)
+
+    @property
+    def can_view_dashboard(self) -> bool:
+        return self.has_role(roles.INFO_POLICY, roles.HEADQUARTERS)

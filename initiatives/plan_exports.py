@@ -9,12 +9,8 @@ from openpyxl import Workbook
 from policies.fiscal import wareki_fiscal_year
 
 from .exports import neutralise
+from .plans import decimal_text
 from .models import KpiActual, ProgressReport
-
-
-def _number(value):
-    """Decimal KPI values without trailing zeros: 12.50 -> 12.5, 3.00 -> 3."""
-    return format(value.normalize(), "f") if value is not None else ""
 
 
 def headers(plan):
@@ -59,8 +55,8 @@ def table(plan, rows):
             out += [year.planned if year else "", year.amount if year else None]
         out.append(
             "\n".join(
-                f"{k.indicator}（{k.unit}）: 基準 {_number(k.baseline_value)}（{k.baseline_year}年度）"
-                f" → 目標 {_number(k.target_value)}（{k.target_year}年度）"
+                f"{k.indicator}（{k.unit}）: 基準 {decimal_text(k.baseline_value)}（{k.baseline_year}年度）"
+                f" → 目標 {decimal_text(k.target_value)}（{k.target_year}年度）"
                 for k in current.kpis.all()
             )
         )
@@ -68,7 +64,7 @@ def table(plan, rows):
             done = reports.get((entry.pk, fy), [])
             texts = [r.done for r in done if r.done]
             texts += [
-                f"{k.indicator}: {_number(actuals[(entry.pk, fy, k.number)])}{k.unit}"
+                f"{k.indicator}: {decimal_text(actuals[(entry.pk, fy, k.number)])}{k.unit}"
                 for k in current.kpis.all()
                 if (entry.pk, fy, k.number) in actuals
             ]

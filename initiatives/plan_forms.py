@@ -5,6 +5,7 @@ from policies.fiscal import fiscal_year, format_fiscal_year
 from policies.models import Department
 
 from .models import MAX_YEN, ImplementationPlan, PlanEntry, ProgressReport
+from .plans import decimal_text
 
 
 def fiscal_year_field(label, *, required=True, around=None):
@@ -152,7 +153,7 @@ class ReportForm(forms.ModelForm):
                 required=False,
                 max_digits=14,
                 decimal_places=2,
-                help_text=f"目標: {kpi.target_value}{kpi.unit}（{kpi.target_year}年度）",
+                help_text=f"目標: {decimal_text(kpi.target_value)}{kpi.unit}（{format_fiscal_year(kpi.target_year)}）",
                 initial=actuals.get(kpi.pk),
             )
 

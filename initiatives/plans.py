@@ -220,6 +220,25 @@ def baseline_and_current(entry):
     return revisions[0], revisions[-1]
 
 
+def comparison(baseline, current):
+    """Rows of years and KPIs, current beside baseline, over the union of both (no queries on
+    a prefetched entry): [(fiscal_year, current PlanYear | None, baseline PlanYear | None)] and
+    [(number, current Kpi | None, baseline Kpi | None)]."""
+    def pair(key, now, then):
+        now, then = {key(x): x for x in now}, {key(x): x for x in then}
+        return [(k, now.get(k), then.get(k)) for k in sorted(now.keys() | then.keys())]
+
+    return (
+        pair(lambda y: y.fiscal_year, current.years.all(), baseline.years.all()),
+        pair(lambda k: k.number, current.kpis.all(), baseline.kpis.all()),
+    )
+
+
+def decimal_text(value):
+    """12.50 -> "12.5", 600.00 -> "600"."""
+    return "" if value is None else format(value.normalize(), "f")
+
+
 # --- Reports ----------------------------------------------------------------------------------
 
 

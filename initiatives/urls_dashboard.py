@@ -1,6 +1,10 @@
 """Dashboards for 情報政策課 and the HQ: mounted at /dashboard/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import dashboard as views
 
 app_name = "dashboard"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -47,7 +47,13 @@ def _plan_rows(plan, request):
         years = {y.fiscal_year: y for y in current.years.all()}
         if year.isdigit() and int(year) not in years:
             continue
-        rows.append({"entry": entry, "baseline": baseline, "current": current, "years": years})
+        compare_years, compare_kpis = plans.comparison(baseline, current)
+        rows.append(
+            {
+                "entry": entry, "baseline": baseline, "current": current, "years": years,
+                "compare_years": compare_years, "compare_kpis": compare_kpis,
+            }
+        )
     return rows
 
 

@@ -261,9 +261,12 @@ def _plan_entries(user, initiative):
     out = []
     for entry in entries:
         baseline, current = plans.baseline_and_current(entry)
+        years, kpis = plans.comparison(baseline, current)
         out.append(
             {
                 "entry": entry,
+                "years": years,
+                "kpis": kpis,
                 "baseline": baseline,
                 "current": current,
                 "revisions": list(entry.revisions.all())[1:],

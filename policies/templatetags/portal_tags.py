@@ -78,3 +78,11 @@ def status_class(status):
 def get_item(mapping, key):
     """mapping[key] in a template, or None."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def number(value):
+    """A decimal without trailing zeros: 600.00 -> 600, 12.50 -> 12.5."""
+    if value in (None, ""):
+        return ""
+    return format(value.normalize(), "f")
