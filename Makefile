@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Development-only values; production sets its own environment (see .env.example).
 DEV_ENV := DEBUG=1
-TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0
+TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0
 MASTER_DATA ?= data/yachiyo.yaml
 PYTEST_ARGS ?=
 

@@ -14,7 +14,9 @@ def grant_admin_permissions(**kwargs):
     group = Group.objects.filter(name=roles.ADMIN).first()
     if group is None:
         return
-    perms = Permission.objects.filter(content_type__app_label__in=MASTER_DATA_APPS) | Permission.objects.filter(
+    perms = Permission.objects.filter(
+        content_type__app_label__in=MASTER_DATA_APPS
+    ) | Permission.objects.filter(
         content_type__app_label="initiatives",
         content_type__model__in=["implementationplan", "reportschedule"],
     )

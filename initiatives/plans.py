@@ -224,6 +224,7 @@ def comparison(baseline, current):
     """Rows of years and KPIs, current beside baseline, over the union of both (no queries on
     a prefetched entry): [(fiscal_year, current PlanYear | None, baseline PlanYear | None)] and
     [(number, current Kpi | None, baseline Kpi | None)]."""
+
     def pair(key, now, then):
         now, then = {key(x): x for x in now}, {key(x): x for x in then}
         return [(k, now.get(k), then.get(k)) for k in sorted(now.keys() | then.keys())]

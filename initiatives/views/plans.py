@@ -50,8 +50,12 @@ def _plan_rows(plan, request):
         compare_years, compare_kpis = plans.comparison(baseline, current)
         rows.append(
             {
-                "entry": entry, "baseline": baseline, "current": current, "years": years,
-                "compare_years": compare_years, "compare_kpis": compare_kpis,
+                "entry": entry,
+                "baseline": baseline,
+                "current": current,
+                "years": years,
+                "compare_years": compare_years,
+                "compare_kpis": compare_kpis,
             }
         )
     return rows

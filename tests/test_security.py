@@ -1,0 +1,207 @@
+"""Security hardening: deploy checks, headers, login throttling, sessions, logs, health."""
+
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from .conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def production_env(**extra):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="dx-portal.city.example.jp",
+        CSRF_TRUSTED_ORIGINS="https://dx-portal.city.example.jp",
+        DJANGO_SETTINGS_MODULE="yachiyo_dx.settings",
+    )
+    env.update(extra)
+    return env
+
+
+def test_check_deploy_with_production_settings_prints_nothing():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+@pytest.mark.django_db
+def test_security_headers_on_every_response(client, settings, master_data):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    for url in ("/", reverse("login"), "/healthz", "/nope-404/"):
+        response = client.get(url, secure=True)
+        assert response["Strict-Transport-Security"].startswith("max-age=31536000"), url
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+        csp = response["Content-Security-Policy"]
+        script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+        assert "unsafe-inline" not in script_src and "'self'" in script_src
+        assert "frame-ancestors 'none'" in csp
+
+
+def test_password_validators_follow_nist_length_and_common_lists(settings):
+    names = [v["NAME"].rsplit(".", 1)[-1] for v in settings.AUTH_PASSWORD_VALIDATORS]
+    assert "MinimumLengthValidator" in names and "CommonPasswordValidator" in names
+    assert "NumericPasswordValidator" not in names  # no composition rules
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("password1234")
+    validate_password("とても長い合言葉でも大丈夫です")
+
+
+@pytest.mark.django_db
+def test_login_brute_force_is_throttled_and_logged(client, proposer, caplog):
+    caplog.set_level(logging.INFO, logger="yachiyo.security")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "ログインを一時的に停止しています" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "yachiyo.security"]
+    assert sum(e["event"] == "login_failed" for e in events) >= 5
+
+
+@pytest.mark.django_db
+def test_successful_login_and_logout_are_logged(client, proposer, caplog):
+    caplog.set_level(logging.INFO, logger="yachiyo.security")
+    client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    client.post(reverse("logout"))
+    events = [
+        json.loads(r.getMessage())["event"] for r in caplog.records if r.name == "yachiyo.security"
+    ]
+    assert events == ["login", "logout"]
+    assert client.get(reverse("initiatives:list")).status_code == 302  # the session ended
+
+
+@pytest.mark.django_db
+def test_refused_actions_are_logged(client, outsider, caplog):
+    caplog.set_level(logging.INFO, logger="yachiyo.security")
+    client.force_login(outsider)
+    assert client.get(reverse("reviews:inbox")).status_code == 403
+    refused = [json.loads(r.getMessage()) for r in caplog.records if "refused" in r.getMessage()]
+    assert refused and refused[0]["path"] == "/reviews/" and refused[0]["user_id"] == outsider.pk
+
+
+def test_log_lines_cannot_be_forged():
+    from yachiyo_dx.observability import SingleLineFormatter
+
+    formatter = SingleLineFormatter("%(message)s")
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "user=%s", ("alice\nINFO forged admin login",), None
+    )
+    line = formatter.format(record)
+    assert "\n" not in line and line == "user=alice\\nINFO forged admin login"
+
+
+@pytest.mark.django_db
+def test_forged_username_in_a_failed_login_stays_on_one_line(client, proposer, caplog):
+    caplog.set_level(logging.INFO, logger="yachiyo.security")
+    client.post(reverse("login"), {"username": 'x\n{"event": "login"}', "password": "x"})
+    from yachiyo_dx.observability import SingleLineFormatter
+
+    formatter = SingleLineFormatter("%(message)s")
+    lines = [formatter.format(r) for r in caplog.records if r.name == "yachiyo.security"]
+    assert lines and all("\n" not in line for line in lines)
+    assert json.loads(lines[0])["username"] == 'x\n{"event": "login"}'
+
+
+@pytest.mark.django_db
+def test_sessions_expire_when_idle_and_absolutely(client, proposer, settings):
+    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE == 30 * 60
+    client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert client.get(reverse("initiatives:list")).status_code == 200
+    session = client.session
+    session["authenticated_at"] = int(time.time()) - settings.SESSION_ABSOLUTE_SECONDS - 1
+    session.save()
+    assert client.get(reverse("initiatives:list")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_deactivating_a_user_ends_their_sessions(client, proposer):
+    client.force_login(proposer)
+    assert client.get(reverse("initiatives:list")).status_code == 200
+    proposer.is_active = False
+    proposer.save()
+    assert client.get(reverse("initiatives:list")).status_code == 302
+
+
+# --- Health -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_health_and_readiness_with_the_database_up(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["database"] == "ok"
+
+
+def run_ready(**env):
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/readyz', HTTP_HOST='dx-portal.city.example.jp'); print(r.status_code, r.content.decode())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=production_env(SECURE_SSL_REDIRECT="0", **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().split(" ", 1)
+    return int(status), json.loads(body)
+
+
+def test_readiness_with_the_database_down():
+    status, body = run_ready(DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
+    assert status == 503 and body["database"] == "unreachable"
+
+
+def test_readiness_with_migrations_pending(tmp_path):
+    status, body = run_ready(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    assert status == 503 and body["pending_migrations"] > 0
+
+
+def test_health_answers_without_the_database():
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/healthz', HTTP_HOST='dx-portal.city.example.jp'); print(r.status_code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=production_env(
+            SECURE_SSL_REDIRECT="0", DATABASE_URL="postgres://nobody@127.0.0.1:1/none"
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip() == "200", result.stderr
