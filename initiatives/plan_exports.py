@@ -9,8 +9,8 @@ from openpyxl import Workbook
 from policies.fiscal import wareki_fiscal_year
 
 from .exports import neutralise
-from .plans import decimal_text
 from .models import KpiActual, ProgressReport
+from .plans import decimal_text
 
 
 def headers(plan):
