@@ -284,9 +284,11 @@ def save_report(entry, *, actor, fiscal_year, period, values, kpi_values, expect
     if period not in report_periods():
         raise PlanError("報告の期間が正しくありません。")
     _check_report_values(values)
+    # order_by("pk"): the default ordering joins nullable tables, which FOR UPDATE refuses.
     report = (
         ProgressReport.objects.select_for_update()
         .filter(entry=entry, fiscal_year=fiscal_year, period=period)
+        .order_by("pk")
         .first()
     )
     if report is None:
@@ -451,19 +453,26 @@ def send_reminders(today):
         key = (due.entry.pk, due.fiscal_year, due.period)
         if not due.is_overdue(today) or key in recent:
             continue
-        with transaction.atomic():
-            recipients = User.objects.filter(
-                department_id=due.entry.owner_id, groups__name=roles.DX_PROMOTER, is_active=True
-            )
-            notifications.notify(
-                [*recipients, due.entry.initiative.proposer],
-                f"進捗報告の提出期限を過ぎています: {due.entry.initiative.title}",
-                f"{due.fiscal_year}年度（{due.period_label}）の進捗報告の提出期限（{due.due_on}）を過ぎています。\n"
-                f"{settings.PORTAL_URL.rstrip('/')}/initiatives/reports/due/\n",
-            )
-            ReportReminder.objects.create(
-                entry=due.entry, fiscal_year=due.fiscal_year, period=due.period, sent_on=today
-            )
+        try:
+            with transaction.atomic():
+                # Written first: of two servers running the job at once, one writes the row
+                # and sends, the other hits the unique constraint and skips.
+                ReportReminder.objects.create(
+                    entry=due.entry, fiscal_year=due.fiscal_year, period=due.period, sent_on=today
+                )
+                recipients = User.objects.filter(
+                    department_id=due.entry.owner_id,
+                    groups__name=roles.DX_PROMOTER,
+                    is_active=True,
+                )
+                notifications.notify(
+                    [*recipients, due.entry.initiative.proposer],
+                    f"進捗報告の提出期限を過ぎています: {due.entry.initiative.title}",
+                    f"{due.fiscal_year}年度（{due.period_label}）の進捗報告の提出期限（{due.due_on}）を過ぎています。\n"
+                    f"{settings.PORTAL_URL.rstrip('/')}/initiatives/reports/due/\n",
+                )
+        except IntegrityError:
+            continue
         sent += 1
     return sent
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Municipality(models.Model):
@@ -213,6 +214,8 @@ class Department(models.Model):
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     objects = DepartmentQuerySet.as_manager()
+    # Names change with April reorganisations; the history keeps what a 所属 was called when.
+    history = HistoricalRecords(verbose_name="所属の変更履歴")
 
     class Meta:
         verbose_name = verbose_name_plural = "所属"

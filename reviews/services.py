@@ -262,6 +262,7 @@ def _agenda_item(meeting, agenda_item_id):
         AgendaItem.objects.select_for_update()
         .select_related("meeting__body", "initiative")
         .filter(pk=agenda_item_id, meeting=meeting)
+        .order_by("pk")
         .first()
     )
     if item is None:

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "accounts",
     "initiatives",
     "reviews",
+    # The project package itself: portal-wide commands (export_portal, import_portal).
+    "yachiyo_dx",
 ]
 
 MIDDLEWARE = [

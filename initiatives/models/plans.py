@@ -329,7 +329,11 @@ class ReportEvent(models.Model):
 
 
 class ReportReminder(models.Model):
-    """A reminder mail sent for an overdue report, so that one is not sent every day."""
+    """A reminder mail sent for an overdue report, so that one is not sent every day.
+
+    Unique per day: the daily job may run on several servers at once, and only the one that
+    writes the row sends the mail.
+    """
 
     entry = models.ForeignKey(PlanEntry, on_delete=models.CASCADE, related_name="+")
     fiscal_year = models.PositiveSmallIntegerField()
@@ -339,6 +343,40 @@ class ReportReminder(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "督促の記録"
         ordering = ["-sent_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "fiscal_year", "period", "sent_on"], name="reminder_once_a_day"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.fiscal_year}年度 {self.period} {self.sent_on}"
+
+
+class OwnershipTransfer(models.Model):
+    """The record of an April reorganisation moving a 所属's initiatives to its successor."""
+
+    source = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="移管元"
+    )
+    target = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="移管先"
+    )
+    reason = models.TextField("理由")
+    initiative_ids = models.JSONField("移管した取組項目", default=list)
+    entry_ids = models.JSONField("移管した位置付け", default=list)
+    user_ids = models.JSONField("異動したアカウント", default=list)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="実行者"
+    )
+    created_at = models.DateTimeField("日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "所属の移管記録"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(source=F("target")), name="transfer_to_another"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} → {self.target}"
