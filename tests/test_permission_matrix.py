@@ -1,0 +1,347 @@
+"""Every URL of the portal × every role × objects of another department.
+
+The URLs come from the URL configuration: a pattern missing from EXPECTED fails the test, so a
+page added later cannot be forgotten. Objects belong to 都市整備部 道路管理課 (charlie); the
+roles are anonymous and the named users of tests/conftest.py, most of them in other 所属.
+"""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLResolver, get_resolver, reverse
+
+from initiatives import plans
+from initiatives.models import (
+    Attachment,
+    ImplementationPlan,
+    Initiative,
+    PlanRevision,
+    ProgressReport,
+    ReportEvent,
+    Transition,
+)
+from initiatives.publication import set_publication
+from policies.models import Body, ComprehensivePlan, Measure
+from reviews import services as review_services
+from reviews.models import AgendaItem, Decision, Meeting, MeetingAttachment, Opinion
+
+from .factories import make_initiative
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anonymous",
+    "proposer",
+    "promoter",
+    "reviewer",
+    "hq",
+    "council",
+    "counter_member",
+    "admin_user",
+]
+L = "login"  # redirected to the login page
+
+ALL_200 = dict.fromkeys(ROLES, 200)
+SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": L}
+
+
+def only(*allowed, others=403):
+    return {r: (200 if r in allowed else others) for r in ROLES} | {"anonymous": L}
+
+
+GET_405 = dict.fromkeys(ROLES, 405)
+
+# url name -> (kwargs key, expected GET status per role)
+EXPECTED = {
+    "home": (None, ALL_200),
+    "healthz": (None, ALL_200),
+    "readyz": (None, ALL_200),
+    "login": (None, {**dict.fromkeys(ROLES, 302), "anonymous": 200}),
+    "logout": (None, GET_405),
+    "policies:editions": (None, ALL_200),
+    "policies:glossary": (None, ALL_200),
+    "policies:edition": ("edition", ALL_200),
+    "policies:policy": ("policy", ALL_200),
+    "initiatives:list": (None, SIGNED_IN),
+    "initiatives:mine": (None, SIGNED_IN),
+    "initiatives:department": (None, SIGNED_IN),
+    "initiatives:export_all_xlsx": (None, SIGNED_IN),
+    "initiatives:export_all_csv": (None, SIGNED_IN),
+    "initiatives:export_mine_xlsx": (None, SIGNED_IN),
+    "initiatives:export_mine_csv": (None, SIGNED_IN),
+    "initiatives:export_department_xlsx": (None, SIGNED_IN),
+    "initiatives:export_department_csv": (None, SIGNED_IN),
+    "initiatives:create": (None, SIGNED_IN),
+    "initiatives:detail": ("submitted", SIGNED_IN),
+    "initiatives:edit": ("submitted", only(others=403)),
+    "initiatives:submit": ("submitted", only(others=403)),
+    "initiatives:withdraw": ("submitted", only(others=403)),
+    "initiatives:transition": ("submitted_review", only(others=403)),
+    "initiatives:attachment": ("attachment", SIGNED_IN),
+    "initiatives:attachment_delete": ("attachment", GET_405),
+    "initiatives:plans": (None, SIGNED_IN),
+    "initiatives:plan_continuing": (None, only("reviewer")),
+    "initiatives:plan": ("plan", SIGNED_IN),
+    "initiatives:plan_xlsx": ("plan", SIGNED_IN),
+    "initiatives:plan_csv": ("plan", SIGNED_IN),
+    "initiatives:place": ("planned", only(others=403)),  # already placed: nobody
+    "initiatives:revise": ("entry", only("reviewer")),
+    "initiatives:report_edit": ("report_period", only("counter_member")),  # 道路管理課 only
+    "initiatives:reports_due": (None, SIGNED_IN),
+    "initiatives:reports_workbook": (None, SIGNED_IN),
+    "initiatives:reports_upload": (None, SIGNED_IN),
+    "initiatives:report": ("report", SIGNED_IN),
+    "initiatives:report_submit": ("report", GET_405),
+    "initiatives:report_review": ("report", GET_405),
+    "reviews:inbox": (None, only("reviewer")),
+    "reviews:review": ("submitted", only("reviewer")),
+    "reviews:start": ("submitted", GET_405),
+    "reviews:return": ("submitted", GET_405),
+    "reviews:checklist": ("submitted", GET_405),
+    "reviews:classify": ("submitted", GET_405),
+    "reviews:consolidate": (None, only("reviewer")),
+    "reviews:meetings": (None, SIGNED_IN),
+    "reviews:meeting_create": (None, only("reviewer")),
+    "reviews:meeting": ("meeting", SIGNED_IN),
+    "reviews:meeting_update": ("meeting", GET_405),
+    "reviews:agenda_add": ("meeting", GET_405),
+    "reviews:opinion": ("agenda_item", GET_405),
+    "reviews:decision": ("agenda_item", GET_405),
+    "reviews:meeting_attachment": ("meeting_attachment", SIGNED_IN),
+    "dashboard:index": (None, only("reviewer", "hq")),
+    "public:index": (None, ALL_200),
+    "public:detail": ("planned", ALL_200),
+    "public:opendata": (None, ALL_200),
+    "public:opendata_csv": (None, ALL_200),
+    "public:opendata_json": (None, ALL_200),
+    "public:manage": ("planned", only("reviewer")),
+}
+
+# A draft of another department: invisible (404) to all but 情報政策課, who may read it.
+DRAFT_GET = {
+    "initiatives:detail": {**dict.fromkeys(ROLES, 404), "anonymous": L, "reviewer": 200},
+    "initiatives:edit": {**dict.fromkeys(ROLES, 404), "anonymous": L, "reviewer": 403},
+    "initiatives:attachment": {**dict.fromkeys(ROLES, 404), "anonymous": L, "reviewer": 200},
+}
+
+# POST endpoints: (url name, kwargs key, roles allowed to act). Everyone else is refused
+# (login, 403 or 404) and nothing changes.
+POSTS = [
+    ("initiatives:edit", "submitted", ()),
+    ("initiatives:submit", "submitted", ()),
+    ("initiatives:withdraw", "submitted", ()),
+    ("initiatives:transition", "submitted_review", ()),
+    ("initiatives:attachment_delete", "attachment", ()),
+    ("initiatives:edit", "draft", ()),
+    ("initiatives:plan_continuing", None, ("reviewer",)),
+    ("initiatives:place", "planned", ()),
+    ("initiatives:revise", "entry", ("reviewer",)),
+    ("initiatives:report_edit", "report_period", ("counter_member",)),
+    ("initiatives:report_submit", "report", ("counter_member",)),
+    ("initiatives:report_review", "report", ("reviewer",)),
+    ("reviews:start", "submitted", ("reviewer",)),
+    ("reviews:return", "submitted", ("reviewer",)),
+    ("reviews:checklist", "submitted", ("reviewer",)),
+    ("reviews:classify", "submitted", ("reviewer",)),
+    ("reviews:consolidate", None, ("reviewer",)),
+    ("reviews:meeting_create", None, ("reviewer",)),
+    ("reviews:meeting_update", "meeting", ("reviewer",)),
+    ("reviews:agenda_add", "meeting", ("reviewer",)),
+    ("reviews:opinion", "agenda_item", ("reviewer", "council")),
+    ("reviews:decision", "agenda_item", ("reviewer", "hq")),
+    ("public:manage", "planned", ("reviewer",)),
+]
+
+
+def url_names():
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or namespace
+                if ns != "admin":  # the admin is Django's own, checked by its permissions
+                    yield from walk(p.url_patterns, ns)
+            else:
+                yield f"{namespace}:{p.name}" if namespace else p.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_url_has_an_expectation():
+    assert url_names() == set(EXPECTED), (
+        f"unlisted: {sorted(url_names() - set(EXPECTED))}; stale: {sorted(set(EXPECTED) - url_names())}"
+    )
+
+
+@pytest.fixture
+def world(
+    request,
+    settings,
+    tmp_path,
+    proposer,
+    promoter,
+    outsider,
+    reviewer,
+    hq,
+    council,
+    counter_member,
+    admin_user,
+):
+    settings.MEDIA_ROOT = tmp_path
+    owner = outsider  # 道路管理課
+    submitted = make_initiative(owner, status="submitted", title="他部署の提案")
+    draft = make_initiative(owner, title="他部署の下書き")
+    attachment = Attachment(
+        initiative=submitted,
+        original_name="a.pdf",
+        content_type="application/pdf",
+        size=5,
+        uploaded_by=owner,
+    )
+    attachment.file.save("a.pdf", ContentFile(b"%PDF-"), save=True)
+    draft_attachment = Attachment(
+        initiative=draft,
+        original_name="b.pdf",
+        content_type="application/pdf",
+        size=5,
+        uploaded_by=owner,
+    )
+    draft_attachment.file.save("b.pdf", ContentFile(b"%PDF-"), save=True)
+    decided = make_initiative(owner, status="decided", title="決定した取組")
+    plan = ImplementationPlan.objects.create(
+        comprehensive_plan=ComprehensivePlan.objects.get(),
+        measure=Measure.objects.get(),
+        title="R8-R10",
+        start_fiscal_year=2026,
+        end_fiscal_year=2028,
+    )
+    entry = plans.place(
+        decided,
+        actor=reviewer,
+        plan=plan,
+        owner=owner.department,
+        years=[{"fiscal_year": 2026, "planned": "試行", "amount": 1}],
+        kpis=[],
+    )
+    report = plans.save_report(
+        plans.entries_with_plans(type(entry).objects.filter(pk=entry.pk)).get(),
+        actor=owner,
+        fiscal_year=2026,
+        period="year",
+        values={"done": "実施", "evaluation": "B", "progress_percent": 10},
+        kpi_values={},
+    )
+    set_publication(decided, actor=reviewer, is_public=True, summary="市民向けの説明")
+    in_council = make_initiative(owner, status="council", title="協議会の議題")
+    meeting = review_services.create_meeting(
+        actor=reviewer, body=Body.objects.get(kind="council"), held_on=datetime.date(2026, 5, 1)
+    )
+    item = review_services.add_agenda_item(meeting, actor=reviewer, initiative=in_council)
+    meeting_attachment = MeetingAttachment(
+        meeting=meeting,
+        original_name="m.pdf",
+        content_type="application/pdf",
+        size=5,
+        uploaded_by=reviewer,
+    )
+    meeting_attachment.file.save("m.pdf", ContentFile(b"%PDF-"), save=True)
+    people = {
+        "proposer": proposer,
+        "promoter": promoter,
+        "reviewer": reviewer,
+        "hq": hq,
+        "council": council,
+        "counter_member": counter_member,
+        "admin_user": admin_user,
+    }
+    kwargs = {
+        None: {},
+        "edition": {"code": "yachiyo-dx-2023"},
+        "policy": {"code": "yachiyo-dx-2023", "number": 1},
+        "submitted": {"pk": submitted.pk},
+        "draft": {"pk": draft.pk},
+        "submitted_review": {"pk": submitted.pk, "target": "under_review"},
+        "attachment": {"pk": submitted.pk, "attachment_pk": attachment.pk},
+        "draft_attachment": {"pk": draft.pk, "attachment_pk": draft_attachment.pk},
+        "plan": {"pk": plan.pk},
+        "planned": {"pk": decided.pk},
+        "entry": {"entry_pk": entry.pk},
+        "report_period": {"entry_pk": entry.pk, "fiscal_year": 2026, "period": "year"},
+        "report": {"pk": report.pk},
+        "meeting": {"pk": meeting.pk},
+        "agenda_item": {"pk": meeting.pk, "item_pk": item.pk},
+        "meeting_attachment": {"pk": meeting.pk, "attachment_pk": meeting_attachment.pk},
+    }
+    return people, kwargs
+
+
+def as_role(client, people, role):
+    client.logout()
+    if role != "anonymous":
+        client.force_login(people[role])
+    return client
+
+
+def outcome(response):
+    if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+        return L
+    return response.status_code
+
+
+def test_get_matrix(client, world):
+    people, kwargs = world
+    failures = []
+    for name, (key, expected) in sorted(EXPECTED.items()):
+        url = reverse(name, kwargs=kwargs[key])
+        for role in ROLES:
+            got = outcome(as_role(client, people, role).get(url))
+            if got != expected[role]:
+                failures.append(f"GET {url} as {role}: {got}, expected {expected[role]}")
+    for name, expected in DRAFT_GET.items():
+        key = "draft_attachment" if name == "initiatives:attachment" else "draft"
+        url = reverse(name, kwargs=kwargs[key])
+        for role in ROLES:
+            got = outcome(as_role(client, people, role).get(url))
+            if got != expected[role]:
+                failures.append(
+                    f"GET {url} (draft of another department) as {role}: {got}, expected {expected[role]}"
+                )
+    assert not failures, "\n".join(failures)
+
+
+def state():
+    return (
+        sorted(Initiative.objects.values_list("pk", "status", "title", "version", "is_public")),
+        Transition.objects.count(),
+        Attachment.objects.count(),
+        sorted(ProgressReport.objects.values_list("pk", "status", "version")),
+        ReportEvent.objects.count(),
+        Opinion.objects.count(),
+        Decision.objects.count(),
+        Meeting.objects.count(),
+        AgendaItem.objects.count(),
+        PlanRevision.objects.count(),
+    )
+
+
+def test_post_matrix_refuses_everyone_but_the_allowed_roles(client, world):
+    people, kwargs = world
+    before = state()
+    failures = []
+    for name, key, allowed in POSTS:
+        url = reverse(name, kwargs=kwargs[key])
+        for role in ROLES:
+            if role in allowed:
+                continue
+            got = outcome(
+                as_role(client, people, role).post(
+                    url, {"expected_status": "submitted", "comment": "x", "title": "書き換え"}
+                )
+            )
+            refused = {L} if role == "anonymous" else {403, 404}
+            if got not in refused:
+                failures.append(
+                    f"POST {url} as {role}: {got}, expected one of {sorted(map(str, refused))}"
+                )
+    assert not failures, "\n".join(failures)
+    assert state() == before
