@@ -8,7 +8,7 @@ TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0
 MASTER_DATA ?= data/yachiyo.yaml
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast test-browser lint check clean
+.PHONY: install run serve test test-fast test-browser lint check clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
@@ -24,6 +24,14 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py load_master_data $(MASTER_DATA)
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_data
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The production stack on this machine: gunicorn + whitenoise, settings from the environment or
+# .env (DATABASE_URL for PostgreSQL, SECRET_KEY, ALLOWED_HOSTS; see docs/production.md).
+serve: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py collectstatic --no-input
+	$(BIN)/python manage.py check --deploy
+	$(BIN)/python -m gunicorn -c deploy/gunicorn.conf.py yachiyo_dx.wsgi
 
 # The whole suite, browser journeys included (they need /usr/bin/chromium; .ci/run installs it).
 test: install
