@@ -205,3 +205,46 @@ def test_health_answers_without_the_database():
         timeout=120,
     )
     assert result.stdout.strip() == "200", result.stderr
+
+
+@pytest.mark.django_db
+def test_health_answers_on_the_app_servers_own_address(client):
+    # The proxy probes each app server by its address, which is not an allowed host.
+    assert client.get("/readyz", HTTP_HOST="10.0.0.11:8000").status_code == 200
+    assert client.get("/", HTTP_HOST="10.0.0.11:8000").status_code == 400
+
+
+def test_client_address_behind_trusted_proxies(rf, settings):
+    from yachiyo_dx.observability import client_ip
+
+    settings.PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="127.0.0.1")
+    assert client_ip(request) == "203.0.113.9"  # the entry nginx appended, not the forged one
+    settings.PROXY_COUNT = 0
+    assert client_ip(request) == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_lockout_is_per_client_address_behind_the_proxy(client, proposer, settings):
+    settings.PROXY_COUNT = 1
+    for _ in range(5):
+        client.post(
+            reverse("login"),
+            {"username": "alice", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="198.51.100.1",
+        )
+    assert (
+        client.post(
+            reverse("login"),
+            {"username": "alice", "password": PASSWORD},
+            HTTP_X_FORWARDED_FOR="198.51.100.1",
+        ).status_code
+        == 429
+    )
+    # The real user, from another address, can still log in.
+    ok = client.post(
+        reverse("login"),
+        {"username": "alice", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="192.0.2.7",
+    )
+    assert ok.status_code == 302

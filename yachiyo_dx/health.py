@@ -33,3 +33,19 @@ def readyz(request):
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok", "pending_migrations": 0})
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz and /readyz before host validation, so that the proxy and monitoring
+    can probe each app server by its address (which is not in ALLOWED_HOSTS)."""
+
+    PATHS = {"/healthz": healthz, "/readyz": readyz}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        view = self.PATHS.get(request.path_info)
+        if view is not None:
+            return view(request)
+        return self.get_response(request)

@@ -39,7 +39,17 @@ class SingleLineFormatter(logging.Formatter):
         return single_line(super().format(record))
 
 
-def _client_ip(request):
+def client_ip(request):
+    """The client's address: behind PROXY_COUNT trusted proxies, the entry they appended to
+    X-Forwarded-For (counted from the right, so a client cannot forge it); else the peer."""
+    from django.conf import settings
+
+    proxies = settings.PROXY_COUNT
+    forwarded = [
+        a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+    ]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -49,7 +59,7 @@ def log_event(logger, event, request=None, **fields):
         user = getattr(request, "user", None)
         data.setdefault("user_id", user.pk if user is not None and user.is_authenticated else None)
         data.setdefault("path", request.path)
-        data.setdefault("ip", _client_ip(request))
+        data.setdefault("ip", client_ip(request))
     logger.info(json.dumps(data, ensure_ascii=False, default=str))
 
 
