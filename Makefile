@@ -8,7 +8,7 @@ TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0
 MASTER_DATA ?= data/yachiyo.yaml
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test test-fast test-browser lint check clean
+.PHONY: install run serve bench test test-fast test-browser lint check clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
@@ -32,6 +32,11 @@ serve: install
 	$(BIN)/python manage.py collectstatic --no-input
 	$(BIN)/python manage.py check --deploy
 	$(BIN)/python -m gunicorn -c deploy/gunicorn.conf.py yachiyo_dx.wsgi
+
+# Performance figures (not a test): a generated city of 10,000 initiatives on PostgreSQL,
+# served by gunicorn and loaded from 127.0.0.1. See bench/run.py for its settings.
+bench: install
+	$(BIN)/python bench/run.py
 
 # The whole suite, browser journeys included (they need /usr/bin/chromium; .ci/run installs it).
 test: install
