@@ -248,4 +248,20 @@ def test_query_count_does_not_grow_with_candidates(proposer, outsider):
         assert result
         return len(ctx.captured_queries)
 
-    assert queries(20) == queries(200) == 2
+    # The fingerprint, the texts (to build the index) and the winners.
+    assert queries(20) == queries(200) == 3
+    # Asked again with nothing changed, the index is reused: fingerprint and winners only.
+    assert queries(200) == 2
+
+
+def test_cached_index_follows_changes(proposer, outsider):
+    target = make(proposer, **TARGET)
+    other = make(
+        outsider, title="公園の樹木管理台帳の整備", content="樹木の点検記録を紙で管理している。"
+    )
+    pool = Initiative.objects.all()
+    assert all(i != other for i, _ in similar_initiatives(target, pool))
+    Initiative.objects.filter(pk=other.pk).update(
+        title=TARGET["title"], content=TARGET["content"], updated_at=timezone.now()
+    )
+    assert similar_initiatives(target, pool)[0][0] == other
