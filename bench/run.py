@@ -29,23 +29,41 @@ TARGET = int(os.environ.get("BENCH_INITIATIVES", "10000"))
 PORT = 18300
 
 os.environ.update(
-    DATABASE_URL=DB_URL, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1,testserver",
-    SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", SECURE_HSTS_SECONDS="0",
-    DJANGO_SETTINGS_MODULE="yachiyo_dx.settings", LOG_LEVEL="WARNING",
+    DATABASE_URL=DB_URL,
+    DEBUG="0",
+    SECRET_KEY=secrets.token_urlsafe(50),
+    ALLOWED_HOSTS="127.0.0.1,testserver",
+    SECURE_SSL_REDIRECT="0",
+    SECURE_COOKIES="0",
+    SECURE_HSTS_SECONDS="0",
+    DJANGO_SETTINGS_MODULE="yachiyo_dx.settings",
+    LOG_LEVEL="WARNING",
 )
 sys.path.insert(0, str(ROOT))
 
 
 def recreate_database():
     url = urlparse(DB_URL)
-    args = ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+    args = [
+        "-h",
+        url.hostname or "127.0.0.1",
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        url.username or "postgres",
+    ]
     name = url.path.lstrip("/")
     subprocess.run(["dropdb", *args, "--if-exists", "--force", name], check=True)
-    subprocess.run(["createdb", *args, "--encoding=UTF8", "--locale=C.UTF-8", "--template=template0", name], check=True)
+    subprocess.run(
+        ["createdb", *args, "--encoding=UTF8", "--locale=C.UTF-8", "--template=template0", name],
+        check=True,
+    )
 
 
 def manage(*args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def pages():
@@ -95,9 +113,15 @@ def session_cookie(username, password):
     response.read()
     csrf = response.headers["Set-Cookie"].split("csrftoken=")[1].split(";")[0]
     body = f"username={username}&password={password}&csrfmiddlewaretoken={csrf}"
-    conn.request("POST", "/accounts/login/", body, {
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}",
-    })
+    conn.request(
+        "POST",
+        "/accounts/login/",
+        body,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf}",
+        },
+    )
     response = conn.getresponse()
     response.read()
     cookies = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie")]
@@ -162,7 +186,12 @@ def export_memory(user):
         elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        out[kind] = {"rows": queryset.count(), "seconds": elapsed, "peak_mib": peak / 2**20, "bytes": size}
+        out[kind] = {
+            "rows": queryset.count(),
+            "seconds": elapsed,
+            "peak_mib": peak / 2**20,
+            "bytes": size,
+        }
     return out
 
 
@@ -187,15 +216,28 @@ def main():
     generate.initiatives(TARGET)
     urls = pages()
     large = query_counts(urls, user)
-    results["queries"] = {name: {"at_100": small[name][1], f"at_{TARGET}": large[name][1], "status": large[name][0]} for name in urls}
+    results["queries"] = {
+        name: {"at_100": small[name][1], f"at_{TARGET}": large[name][1], "status": large[name][0]}
+        for name in urls
+    }
 
     from django.db import connections
 
     connections.close_all()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{PORT}",
-         "yachiyo_dx.wsgi"],
-        cwd=ROOT, start_new_session=True, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "deploy/gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "yachiyo_dx.wsgi",
+        ],
+        cwd=ROOT,
+        start_new_session=True,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(60):
@@ -237,14 +279,22 @@ def report(results):
             f"{100 * figures['rps'] / bare:.0f}% | {q['at_100']} | {q[at_target]} | "
             f"{figures['errors']} |"
         )
-    lines += ["", "| export | rows | seconds | peak Python memory (MiB) | size (bytes) |", "|---|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "| export | rows | seconds | peak Python memory (MiB) | size (bytes) |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for kind, figures in results["export"].items():
-        lines.append(f"| {kind} | {figures['rows']} | {figures['seconds']:.2f} | {figures['peak_mib']:.1f} | {figures['bytes']} |")
+        lines.append(
+            f"| {kind} | {figures['rows']} | {figures['seconds']:.2f} | {figures['peak_mib']:.1f} | {figures['bytes']} |"
+        )
     text = "\n".join(lines)
     print()
     print(text)
     (ROOT / "bench" / "results.md").write_text(text + "\n", encoding="utf-8")
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    (ROOT / "bench" / "results.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -343,10 +343,15 @@ def _kpis(entry, revision):
     return tuple(out)
 
 
-def public_initiatives() -> list[PublicInitiative]:
-    """Every public initiative, by 基本方針 number (未分類 last), then title."""
-    queryset = public_queryset().order_by(F("policy__number").asc(nulls_last=True), "title", "pk")
-    return [_project(i, detail=False) for i in _prefetched(queryset, detail=False)]
+def ordered(queryset):
+    """By 基本方針 number (未分類 last), then title."""
+    return queryset.order_by(F("policy__number").asc(nulls_last=True), "title", "pk")
+
+
+def public_initiatives(queryset=None) -> list[PublicInitiative]:
+    """Public initiatives (all, or those of `queryset`), by 基本方針 then title."""
+    queryset = public_queryset() if queryset is None else queryset
+    return [_project(i, detail=False) for i in _prefetched(ordered(queryset), detail=False)]
 
 
 def public_initiative(pk) -> PublicInitiative | None:

@@ -6,11 +6,13 @@ from .models import Municipality, PolicyEdition
 def portal(request):
     """Portal-wide names, fetched only if a template uses them."""
 
-    def portal_name():
+    def municipality_name():
         municipality = Municipality.objects.order_by("pk").first()
-        return f"{municipality.name if municipality else ''}DX推進ポータル"
+        return municipality.name if municipality else ""
 
+    name = SimpleLazyObject(municipality_name)
     return {
-        "portal_name": SimpleLazyObject(portal_name),
+        "municipality_name": name,
+        "portal_name": SimpleLazyObject(lambda: f"{name}DX推進ポータル"),
         "edition_in_force": SimpleLazyObject(PolicyEdition.objects.in_force),
     }

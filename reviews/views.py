@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +32,7 @@ from .similarity import similar_initiatives
 
 S = Initiative.Status
 INBOX_STATES = (S.SUBMITTED, S.UNDER_REVIEW)
+INBOX_PAGE_SIZE = 50
 
 
 def reviewer_required(request):
@@ -43,11 +45,15 @@ def inbox(request):
     """What waits for 情報政策課, oldest first."""
     reviewer_required(request)
     waiting = Initiative.objects.filter(status__in=INBOX_STATES)
+    page = Paginator(waiting.for_list().order_by("submitted_at", "pk"), INBOX_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "reviews/inbox.html",
         {
-            "items": waiting.for_list().order_by("submitted_at", "pk"),
+            "items": page.object_list,
+            "page": page,
             "by_channel": waiting.values("channel__name")
             .annotate(n=Count("pk"))
             .order_by("channel__order"),

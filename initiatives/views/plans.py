@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -12,8 +14,10 @@ from policies.models import Department, Policy
 from policies.ui import error_summary
 
 from .. import access, plan_exports, plans
-from ..models import ImplementationPlan, PlanEntry
+from ..models import ImplementationPlan, PlanEntry, PlanRevision, PlanYear
 from ..plan_forms import ContinuingForm, KpiFormSet, PlacementForm, PlanYearFormSet, RevisionForm
+
+PAGE_SIZE = 25
 
 
 def _secretariat(request):
@@ -31,29 +35,41 @@ def plan_index(request):
     )
 
 
-def _plan_rows(plan, request):
-    """Entries of a plan edition, filtered by fiscal year, 方針 and department."""
-    entries = PlanEntry.objects.filter(plan=plan)
+def _plan_entries(plan, request):
+    """Entries of a plan edition filtered in the database by fiscal year (of the current
+    plan), 方針 and department."""
+    entries = PlanEntry.objects.filter(plan=plan).order_by("initiative__policy__number", "pk")
     department = request.GET.get("department", "")
     policy = request.GET.get("policy", "")
+    year = request.GET.get("fiscal_year", "")
     if department.isdigit():
         entries = entries.filter(owner_id=int(department))
     if policy.isdigit():
         entries = entries.filter(initiative__policy__number=int(policy))
+    if year.isdigit():
+        current = PlanRevision.objects.filter(entry=OuterRef("pk")).order_by("-number")
+        entries = entries.annotate(current_revision=Subquery(current.values("pk")[:1])).filter(
+            Exists(
+                PlanYear.objects.filter(
+                    revision=OuterRef("current_revision"), fiscal_year=int(year)
+                )
+            )
+        )
+    return entries
+
+
+def _rows(entries):
+    """Baseline, current plan and their comparison per entry (a fixed number of queries)."""
     rows = []
-    year = request.GET.get("fiscal_year", "")
     for entry in plans.entries_with_plans(entries):
         baseline, current = plans.baseline_and_current(entry)
-        years = {y.fiscal_year: y for y in current.years.all()}
-        if year.isdigit() and int(year) not in years:
-            continue
         compare_years, compare_kpis = plans.comparison(baseline, current)
         rows.append(
             {
                 "entry": entry,
                 "baseline": baseline,
                 "current": current,
-                "years": years,
+                "years": {y.fiscal_year: y for y in current.years.all()},
                 "compare_years": compare_years,
                 "compare_kpis": compare_kpis,
             }
@@ -65,13 +81,21 @@ def _plan_rows(plan, request):
 @login_required
 def plan_detail(request, pk):
     plan = get_object_or_404(ImplementationPlan.objects.select_related("measure"), pk=pk)
-    rows = _plan_rows(plan, request)
+    page = Paginator(_plan_entries(plan, request), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = _rows(
+        PlanEntry.objects.filter(pk__in=[e.pk for e in page.object_list]).order_by(
+            "initiative__policy__number", "pk"
+        )
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "initiatives/plan_detail.html",
         {
             "plan": plan,
             "rows": rows,
+            "page": page,
             "fiscal_years": plan.fiscal_years,
             "departments": Department.objects.filter(plan_entries__plan=plan)
             .select_related("parent")
@@ -80,7 +104,7 @@ def plan_detail(request, pk):
             "policies": Policy.objects.filter(initiatives__plan_entries__plan=plan)
             .distinct()
             .order_by("number"),
-            "query": request.GET.urlencode(),
+            "query": query.urlencode(),
             "is_secretariat": request.user.has_role(roles.INFO_POLICY),
         },
     )
@@ -90,7 +114,7 @@ def plan_detail(request, pk):
 @login_required
 def plan_export(request, pk, fmt):
     plan = get_object_or_404(ImplementationPlan, pk=pk)
-    rows = _plan_rows(plan, request)
+    rows = _rows(_plan_entries(plan, request))
     if fmt == "csv":
         response = StreamingHttpResponse(
             plan_exports.plan_csv(plan, rows), content_type="text/csv; charset=utf-8"

@@ -11,6 +11,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +26,7 @@ from ..exports import neutralise
 from ..models import Initiative
 from ..models.proposals import PUBLISHABLE
 
-OPEN_DATA_NAME = "yachiyo-dx-initiatives"
+OPEN_DATA_NAME = "dx-initiatives"
 
 
 # --- 情報政策課: publish or withdraw from the public pages --------------------------------
@@ -114,13 +116,39 @@ def manage(request, pk):
 # --- Citizens' pages --------------------------------------------------------------------------
 
 
+PAGE_SIZE = 30
+
+
 @require_safe
 def index(request):
-    records = publication.public_initiatives()
+    """Public initiatives by 基本方針, a page at a time; `?policy=N` shows one 基本方針."""
+    queryset = publication.public_queryset()
+    policy = request.GET.get("policy", "")
+    counts = [
+        {"number": row["policy__number"], "name": row["policy__name"], "count": row["n"]}
+        for row in queryset.values("policy__number", "policy__name")
+        .annotate(n=Count("pk"))
+        .order_by(F("policy__number").asc(nulls_last=True))
+    ]
+    if policy.isdigit():
+        queryset = queryset.filter(policy__number=int(policy))
+    page = Paginator(
+        publication.ordered(queryset).values_list("pk", flat=True), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    records = publication.public_initiatives(
+        publication.public_queryset().filter(pk__in=list(page.object_list))
+    )
     return render(
         request,
         "public/index.html",
-        {"groups": publication.by_policy(records), "count": len(records)},
+        {
+            "groups": publication.by_policy(records),
+            "count": sum(c["count"] for c in counts),
+            "policy_counts": counts,
+            "policy": int(policy) if policy.isdigit() else None,
+            "page": page,
+            "query": f"policy={policy}" if policy.isdigit() else "",
+        },
     )
 
 
