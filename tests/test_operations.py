@@ -168,3 +168,27 @@ def test_reminder_job_on_two_servers_sends_once(proposer, reviewer, departments)
     )
     assert plans.send_reminders(day) == 0
     assert Initiative.objects.get(pk=decided.pk).status == "planned"
+
+
+def test_audit_export_for_the_security_officer(proposer, reviewer, client, tmp_path, capsys):
+    from django.urls import reverse
+
+    from initiatives import services
+
+    item = make_initiative(proposer, status="submitted", title="監査対象の取組")
+    services.transition(item, to="under_review", actor=reviewer, comment="審査開始")
+    client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    path = tmp_path / "audit.csv"
+    call_command("export_audit", "--since", "2020-01-01", "--output", str(path))
+    text = path.read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("日時,種別,実行者ID")
+    assert any(
+        "取組項目の状態遷移" in line and "監査対象の取組" in line and "審査開始" in line
+        for line in lines
+    )
+    assert any("ログイン失敗" in line and "alice" in line for line in lines)
+    call_command("export_audit", "--since", "2999-01-01", "--output", str(path))
+    assert len(path.read_text(encoding="utf-8-sig").splitlines()) == 1
+    with pytest.raises(CommandError):
+        call_command("export_audit", "--since", "昨日")

@@ -80,6 +80,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Failed logins are kept for the audit export (export_audit), the latest 1,000 per user.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # The number of trusted proxies in front of the app (nginx: 1); decides which X-Forwarded-For
 # entry is the client's, for the login throttle and the logs.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
