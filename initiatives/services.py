@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from . import notifications, workflow
 from .models import Attachment, Initiative, SelfCheckAnswer, Transition
+from .uploads import stored_uploads
 
 S = Initiative.Status
 
@@ -189,46 +190,30 @@ def save_proposal(*, form, milestones, cases, self_check, files, actor, expected
     `expected_version` is the version the user's form was opened at: if someone has saved
     since, EditConflict is raised and nothing is written.
     """
-    written = []
-    try:
-        with transaction.atomic():
-            initiative = form.instance
-            if initiative.pk:
-                locked = _lock(initiative)
-                if expected_version is not None and locked.version != expected_version:
-                    raise _conflict(locked, expected_version)
-                if locked.status not in workflow.EDITABLE or not workflow.is_actor(
-                    actor, locked, workflow.OWNERS
-                ):
-                    raise PermissionDenied("この取組項目は編集できない状態です。")
-                initiative.version = locked.version + 1
-            initiative._history_user = actor
-            initiative = form.save()
-            milestones.instance = cases.instance = initiative
-            for i, m in enumerate(milestones.save(commit=False)):
-                m.order = i
-                m.save()
-            for m in milestones.deleted_objects:
-                m.delete()
-            cases.save()
-            self_check.save(initiative)
-            for upload in files:
-                attachment = Attachment(
-                    initiative=initiative,
-                    original_name=upload.name[:255],
-                    content_type=upload.detected_type,
-                    size=upload.size,
-                    uploaded_by=actor,
-                )
-                attachment.file.save(upload.name, upload, save=False)
-                written.append(attachment.file.name)
-                attachment.save()
-            return initiative
-    except BaseException:
-        # The database rolled back; take back the files it would have pointed to.
-        for name in written:
-            Attachment.file.field.storage.delete(name)
-        raise
+    with stored_uploads() as uploads, transaction.atomic():
+        initiative = form.instance
+        if initiative.pk:
+            locked = _lock(initiative)
+            if expected_version is not None and locked.version != expected_version:
+                raise _conflict(locked, expected_version)
+            if locked.status not in workflow.EDITABLE or not workflow.is_actor(
+                actor, locked, workflow.OWNERS
+            ):
+                raise PermissionDenied("この取組項目は編集できない状態です。")
+            initiative.version = locked.version + 1
+        initiative._history_user = actor
+        initiative = form.save()
+        milestones.instance = cases.instance = initiative
+        for i, m in enumerate(milestones.save(commit=False)):
+            m.order = i
+            m.save()
+        for m in milestones.deleted_objects:
+            m.delete()
+        cases.save()
+        self_check.save(initiative)
+        for upload in files:
+            uploads.store(Attachment(initiative=initiative), upload, actor)
+        return initiative
 
 
 @transaction.atomic

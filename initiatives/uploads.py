@@ -1,11 +1,13 @@
 """Attachment checks: the type is read from the content, not trusted from the name."""
 
+import contextlib
 import zipfile
 from pathlib import PurePath
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls/.ppt container
@@ -83,3 +85,48 @@ def check_upload(upload) -> str:
             f"「{name}」の内容が拡張子（{suffix}）と一致しません。正しいファイルか確認してください。"
         )
     return content_type
+
+
+class _Batch:
+    def __init__(self):
+        self.written = []
+
+    def store(self, record, upload, actor):
+        """Write `upload` as the file of `record` (an unsaved attachment row) and save it."""
+        record.original_name = upload.name[:255]
+        record.content_type = upload.detected_type
+        record.size = upload.size
+        record.uploaded_by = actor
+        record.file.save(upload.name, upload, save=False)
+        self.written.append((record.file.storage, record.file.name))
+        record.save()
+        return record
+
+
+@contextlib.contextmanager
+def stored_uploads():
+    """Files written inside the block are deleted again if the block fails.
+
+    Wrap it around the transaction: the database rolls back its rows, this takes back the files
+    they would have pointed to, so a failed save leaves neither.
+    """
+    batch = _Batch()
+    try:
+        yield batch
+    except BaseException:
+        for storage, name in batch.written:
+            storage.delete(name)
+        raise
+
+
+def download_response(stored):
+    """A stored file as a download: always an attachment, never sniffed into something else."""
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("ファイルが見つかりません。") from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -13,6 +13,7 @@ from accounts import roles
 from initiatives import notifications
 from initiatives.models import Initiative
 from initiatives.services import TransitionError, transition
+from initiatives.uploads import stored_uploads
 from policies.models import Body, PolicyEdition
 
 from .models import (
@@ -344,23 +345,8 @@ def record_decision(meeting, agenda_item_id, *, actor, outcome, reason, conditio
 def save_minutes(form, *, actor):
     """Save a meeting's date, place, minutes and new documents, all or nothing."""
     require_role(actor, roles.INFO_POLICY)
-    written = []
-    try:
-        with transaction.atomic():
-            meeting = form.save()
-            for upload in form.cleaned_data.get("new_files", []):
-                attachment = MeetingAttachment(
-                    meeting=meeting,
-                    original_name=upload.name[:255],
-                    content_type=upload.detected_type,
-                    size=upload.size,
-                    uploaded_by=actor,
-                )
-                attachment.file.save(upload.name, upload, save=False)
-                written.append(attachment.file.name)
-                attachment.save()
-            return meeting
-    except BaseException:
-        for name in written:
-            MeetingAttachment.file.field.storage.delete(name)
-        raise
+    with stored_uploads() as uploads, transaction.atomic():
+        meeting = form.save()
+        for upload in form.cleaned_data.get("new_files", []):
+            uploads.store(MeetingAttachment(meeting=meeting), upload, actor)
+        return meeting

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -11,6 +10,7 @@ from accounts import roles
 from initiatives import access
 from initiatives.models import Initiative
 from initiatives.services import TransitionError, transition
+from initiatives.uploads import download_response
 from policies.models import Body, ChecklistItem
 from policies.ui import error_summary
 
@@ -473,15 +473,4 @@ def record_decision(request, pk, item_pk):
 @login_required
 def meeting_attachment(request, pk, attachment_pk):
     attachment = get_object_or_404(MeetingAttachment, pk=attachment_pk, meeting_id=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("ファイルが見つかりません。") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(attachment)

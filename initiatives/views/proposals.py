@@ -25,6 +25,7 @@ from ..forms import (
     TransitionForm,
 )
 from ..models import Attachment, Initiative, ProgressReport
+from ..uploads import download_response
 
 S = Initiative.Status
 PAGE_SIZE = 25
@@ -413,18 +414,7 @@ def initiative_withdraw(request, pk):
 def attachment_download(request, pk, attachment_pk):
     initiative = access.initiative_for_user(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, initiative=initiative)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("ファイルが見つかりません。") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(attachment)
 
 
 @require_POST
