@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_filters",
     "simple_history",
     "csp",
@@ -88,6 +89,8 @@ PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "yachiyo_dx.observability.client_ip"
 
 ROOT_URLCONF = "yachiyo_dx.urls"
+# Form widgets may be overridden in templates/django/forms/ (grouped choices as fieldsets).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "yachiyo_dx.wsgi.application"
 
 TEMPLATES = [
