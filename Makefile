@@ -19,7 +19,12 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-run: install
+# A developer's .env (git-ignored) so that plain `python manage.py ...` works here too; it is
+# written once and never overwrites one you made. Production never uses it (see .env.example).
+.env:
+	printf '# Written by make run for local development only.\nDEBUG=1\n' > .env
+
+run: install .env
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py load_master_data $(MASTER_DATA)
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_data

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from initiatives.models import Initiative, SelfCheckAnswer
+from initiatives.models import Initiative, SelfCheckAnswer, StoredFile
 from policies.models import Body, Checklist, ChecklistItem
 
 Answer = SelfCheckAnswer.Answer
@@ -150,25 +150,14 @@ def meeting_attachment_path(instance, filename):
     )
 
 
-class MeetingAttachment(models.Model):
+class MeetingAttachment(StoredFile):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name="会議"
     )
     file = models.FileField("ファイル", upload_to=meeting_attachment_path, max_length=200)
-    original_name = models.CharField("元のファイル名", max_length=255)
-    content_type = models.CharField("種類", max_length=100)
-    size = models.PositiveBigIntegerField("サイズ（バイト）")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登録者"
-    )
-    uploaded_at = models.DateTimeField("登録日時", auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = verbose_name_plural = "会議資料"
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class AgendaItem(models.Model):

@@ -420,23 +420,16 @@ def agenda_add(request, pk):
 @login_required
 def record_opinion(request, pk, item_pk):
     services.require_role(request.user, roles.INFO_POLICY, roles.COUNCIL)
-    meeting = _meeting(pk)
     form = OpinionForm(request.POST, prefix=f"item{item_pk}")
-    if form.is_valid():
-        try:
-            services.record_opinion(
-                meeting, item_pk, actor=request.user, text=form.cleaned_data["text"]
-            )
-        except TransitionError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "意見・提言を記録しました。")
-        return redirect(meeting)
-    return render(
+    return _record_for_agenda_item(
         request,
-        "reviews/meeting_detail.html",
-        _meeting_context(request, meeting, item_form=form, failed_item=item_pk),
-        status=400,
+        pk,
+        item_pk,
+        form,
+        "意見・提言を記録しました。",
+        lambda meeting, data: services.record_opinion(
+            meeting, item_pk, actor=request.user, text=data["text"]
+        ),
     )
 
 
@@ -444,29 +437,42 @@ def record_opinion(request, pk, item_pk):
 @login_required
 def record_decision(request, pk, item_pk):
     services.require_role(request.user, roles.INFO_POLICY, roles.HEADQUARTERS)
-    meeting = _meeting(pk)
     form = DecisionForm(request.POST, prefix=f"item{item_pk}")
-    if form.is_valid():
-        try:
-            services.record_decision(
-                meeting,
-                item_pk,
-                actor=request.user,
-                outcome=form.cleaned_data["outcome"],
-                reason=form.cleaned_data["reason"],
-                conditions=form.cleaned_data["conditions"],
-            )
-        except TransitionError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "決定を記録しました。提案者とDX推進員に通知しました。")
-        return redirect(meeting)
-    return render(
+    return _record_for_agenda_item(
         request,
-        "reviews/meeting_detail.html",
-        _meeting_context(request, meeting, item_form=form, failed_item=item_pk),
-        status=400,
+        pk,
+        item_pk,
+        form,
+        "決定を記録しました。提案者とDX推進員に通知しました。",
+        lambda meeting, data: services.record_decision(
+            meeting,
+            item_pk,
+            actor=request.user,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            conditions=data["conditions"],
+        ),
     )
+
+
+def _record_for_agenda_item(request, pk, item_pk, form, done, record):
+    """Validate an agenda item's form, record it through the service, back to the meeting; an
+    invalid form is shown again beside its own agenda item."""
+    meeting = _meeting(pk)
+    if not form.is_valid():
+        return render(
+            request,
+            "reviews/meeting_detail.html",
+            _meeting_context(request, meeting, item_form=form, failed_item=item_pk),
+            status=400,
+        )
+    try:
+        record(meeting, form.cleaned_data)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect(meeting)
 
 
 @require_safe

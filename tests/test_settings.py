@@ -33,6 +33,7 @@ def test_no_secret_key_with_debug_off_refuses_to_start():
 
 def test_manage_py_refuses_to_start_without_secret():
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    clean["DEBUG"] = "0"  # explicit: a developer's .env (DEBUG=1) must not change the outcome
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,

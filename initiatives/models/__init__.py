@@ -22,6 +22,7 @@ from .proposals import (
     InitiativeStatus,
     Milestone,
     SelfCheckAnswer,
+    StoredFile,
     Transition,
     attachment_path,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "ReportReminder",
     "ReportSchedule",
     "SelfCheckAnswer",
+    "StoredFile",
     "Transition",
     "attachment_path",
 ]

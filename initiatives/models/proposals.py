@@ -271,11 +271,10 @@ def attachment_path(instance, filename):
     return f"attachments/{instance.initiative_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class Attachment(models.Model):
-    initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="attachments", verbose_name="取組項目"
-    )
-    file = models.FileField("ファイル", upload_to=attachment_path, max_length=200)
+class StoredFile(models.Model):
+    """What every uploaded file keeps beside its generated name (see uploads.stored_uploads).
+    Subclasses add `file` (with their own upload path) and what the file belongs to."""
+
     original_name = models.CharField("元のファイル名", max_length=255)
     content_type = models.CharField("種類", max_length=100)
     size = models.PositiveBigIntegerField("サイズ（バイト）")
@@ -285,11 +284,21 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField("登録日時", auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "添付ファイル"
+        abstract = True
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self):
         return self.original_name
+
+
+class Attachment(StoredFile):
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="attachments", verbose_name="取組項目"
+    )
+    file = models.FileField("ファイル", upload_to=attachment_path, max_length=200)
+
+    class Meta(StoredFile.Meta):
+        verbose_name = verbose_name_plural = "添付ファイル"
 
     def get_absolute_url(self):
         return reverse("initiatives:attachment", args=[self.initiative_id, self.pk])
