@@ -36,7 +36,9 @@ class User(AbstractUser):
         return self.is_active and bool(self.role_names.intersection(names))
 
     @property
-    def is_info_policy(self) -> bool:
+    def is_secretariat(self) -> bool:
+        """Works for the secretariat (事務局) of the DX policy: reviews, consolidates, keeps the
+        meetings' records, places decided items in the plan and runs the follow-up."""
         return self.has_role(roles.INFO_POLICY)
 
     @property

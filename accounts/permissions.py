@@ -1,4 +1,5 @@
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 
 from . import roles
 
@@ -21,3 +22,9 @@ def grant_admin_permissions(**kwargs):
         content_type__model__in=["implementationplan", "reportschedule"],
     )
     group.permissions.add(*perms)
+
+
+def require_secretariat(user, message="この操作は情報政策課だけが行えます。"):
+    """Refuse (403) anyone but the secretariat; the one guard every app's views and services use."""
+    if not user.is_authenticated or not user.is_secretariat:
+        raise PermissionDenied(message)

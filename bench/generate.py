@@ -9,23 +9,22 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
-from initiatives.models import (
+from core.models import AuditEvent
+from initiatives.models import Initiative, Milestone, SelfCheckAnswer
+from plans.models import (
     ImplementationPlan,
-    Initiative,
     Kpi,
-    Milestone,
     PlanEntry,
     PlanRevision,
     PlanYear,
     ProgressReport,
     ReportSchedule,
-    SelfCheckAnswer,
-    Transition,
 )
 from policies.models import (
     Body,
@@ -231,21 +230,26 @@ def initiatives(target, seed=7):
         S.WITHDRAWN: [S.SUBMITTED, S.WITHDRAWN],
     }
     events = []
+    initiative_type = ContentType.objects.get_for_model(Initiative)
     for i in created:
         previous = S.DRAFT
         for step, state in enumerate(path.get(i.status, [])):
+            actor = secretary if step else i.proposer
             events.append(
-                Transition(
-                    initiative=i,
-                    actor=secretary if step else i.proposer,
-                    actor_name=(secretary if step else i.proposer).display_name,
-                    from_status=previous,
-                    to_status=state,
+                AuditEvent(
+                    actor=actor,
+                    actor_name=actor.display_name,
+                    action="initiative.transition",
+                    content_type=initiative_type,
+                    object_id=i.pk,
+                    object_repr=i.title,
+                    before={"status": previous},
+                    after={"status": state},
                     comment="" if step == 0 else "確認しました",
                 )
             )
             previous = state
-    Transition.objects.bulk_create(events, batch_size=5000)
+    AuditEvent.objects.bulk_create(events, batch_size=5000)
 
     reviewed = [
         i for i in created if i.status not in (S.DRAFT, S.SUBMITTED, S.WITHDRAWN, S.RETURNED)

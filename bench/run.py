@@ -68,7 +68,8 @@ def manage(*args):
 
 def pages():
     """The key pages, with objects picked from the generated city."""
-    from initiatives.models import ImplementationPlan, Initiative
+    from initiatives.models import Initiative
+    from plans.models import ImplementationPlan
     from policies.models import PolicyEdition
 
     policy = PolicyEdition.objects.in_force().policies.get(number=1)

@@ -1,18 +1,17 @@
-"""Who may see and change an initiative. Views fetch through `initiative_for_user`."""
+"""Who may see and change an initiative. Views fetch through these helpers: 404 for what the
+user may not see, 403 for what the user may see but not change."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from accounts import roles
-
 from . import workflow
-from .models import Initiative
+from .models import Attachment, Initiative
 
 
 def can_view(user, initiative) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    if initiative.is_shared or user.has_role(roles.INFO_POLICY):
+    if initiative.is_shared or user.is_secretariat:
         return True
     return workflow.is_actor(user, initiative, workflow.OWNERS)
 
@@ -44,6 +43,17 @@ def initiative_for_user(request, pk, *, write=False) -> Initiative:
     if write and not can_edit(request.user, initiative):
         raise PermissionDenied("この取組項目を編集する権限がないか、編集できない状態です。")
     return initiative
+
+
+def attachment_for_user(request, pk, attachment_pk, *, write=False) -> Attachment:
+    """An attachment of an initiative the user may see (else 404); with write=True, of one the
+    user may edit (else 403)."""
+    initiative = initiative_for_user(request, pk, write=write)
+    attachment = Attachment.objects.filter(pk=attachment_pk, initiative=initiative).first()
+    if attachment is None:
+        raise Http404("添付ファイルが見つかりません。")
+    attachment.initiative = initiative
+    return attachment
 
 
 def channels_for(user, channels):

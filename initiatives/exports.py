@@ -1,13 +1,11 @@
 """Exports of an initiative list: Excel (.xlsx) and CSV (UTF-8 with BOM), streamed."""
 
-import csv
-import tempfile
-
 from django.db.models import F, Prefetch
 from django.utils import timezone
-from openpyxl import Workbook
 
-from policies.fiscal import fiscal_year, format_fiscal_year
+from core import spreadsheets
+from core.fiscal import fiscal_year, format_fiscal_year
+from core.spreadsheets import csv_lines
 from policies.models import Department, ExampleInitiative
 
 COLUMNS = [
@@ -49,16 +47,9 @@ def _local(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def neutralise(value):
-    """Keep a spreadsheet from reading text as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def rows(initiatives):
     for initiative in initiatives:
-        yield [neutralise(get(initiative)) for _, get in COLUMNS]
+        yield [get(initiative) for _, get in COLUMNS]
 
 
 def export_queryset(queryset):
@@ -78,26 +69,15 @@ def export_queryset(queryset):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_chunks(initiatives):
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(HEADERS)
-    for row in rows(initiatives):
-        yield writer.writerow(["" if v is None else v for v in row])
+    return csv_lines(_with_header(initiatives))
+
+
+def _with_header(initiatives):
+    yield HEADERS
+    yield from rows(initiatives)
 
 
 def xlsx_file(initiatives):
-    """Write a workbook in openpyxl's write-only mode (constant memory) to a temporary file."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("取組一覧")
-    sheet.append(HEADERS)
-    for row in rows(initiatives):
-        sheet.append(row)
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
+    """A workbook written in constant memory to a temporary file."""
+    return spreadsheets.xlsx_file([("取組一覧", _with_header(initiatives))])

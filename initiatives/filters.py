@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from policies.fiscal import fiscal_year, fiscal_year_bounds, format_fiscal_year
+from core.fiscal import fiscal_year, fiscal_year_bounds, format_fiscal_year
 from policies.models import Channel, Department, ExampleInitiative, Policy
 
 from .models import Initiative

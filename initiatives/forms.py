@@ -2,43 +2,13 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
-from policies.fiscal import fiscal_year, format_fiscal_year
-from policies.models import Department, ExampleInitiative
+from core.fiscal import fiscal_year, format_fiscal_year
+from core.forms import MultipleFileField
+from policies.models import ChecklistItem, Department, ExampleInitiative
 
 from .access import channels_for
-from .models import MAX_YEN, CaseStudy, Initiative, Milestone, SelfCheckAnswer
+from .models import MAX_YEN, PROPOSAL_FIELDS, CaseStudy, Initiative, Milestone
 from .services import save_self_check
-from .uploads import check_upload
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each checked by content, size and emptiness."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        items = data if isinstance(data, list | tuple) else ([data] if data else [])
-        files, errors = [], []
-        for item in items:
-            try:
-                upload = super().clean(item, initial)
-                if not upload:
-                    continue
-                upload.detected_type = check_upload(upload)
-                files.append(upload)
-            except forms.ValidationError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            raise forms.ValidationError(errors)
-        return files
 
 
 def department_choices():
@@ -67,24 +37,7 @@ class InitiativeForm(forms.ModelForm):
 
     class Meta:
         model = Initiative
-        fields = [
-            "title",
-            "channel",
-            "policy",
-            "examples",
-            "affected_departments",
-            "current_issues",
-            "content",
-            "effect_citizens",
-            "effect_staff",
-            "staff_hours_saved",
-            "small_start_plan",
-            "initial_cost",
-            "running_cost",
-            "funding_sources",
-            "funding_note",
-            "security",
-        ]
+        fields = PROPOSAL_FIELDS
         widgets = {
             "examples": forms.CheckboxSelectMultiple,
             "affected_departments": forms.CheckboxSelectMultiple,
@@ -211,8 +164,15 @@ CaseStudyFormSet = inlineformset_factory(
 )
 
 
-class SelfCheckForm(forms.Form):
-    """One answer and note per item of the checklist version in force for the initiative."""
+class ChecklistAnswersForm(forms.Form):
+    """An answer and a note per item of a checklist version: the proposer's self-check and
+    情報政策課's review alike. Any answer but 適 needs its note (ChecklistItem.needs_note)."""
+
+    answer_label = "回答"
+    note_key = "note"
+    note_label = "補足"
+    note_help = ""
+    note_message = "項目{number}は「{answer}」のため、補足を入力してください。"
 
     def __init__(self, *args, items, answers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -222,47 +182,58 @@ class SelfCheckForm(forms.Form):
             current = answers.get(item.pk)
             self.fields[f"answer_{item.number}"] = forms.ChoiceField(
                 # The item's text is the legend of the fieldset around answer and note.
-                label=f"項目{item.number}の回答",
-                choices=SelfCheckAnswer.Answer.choices,
+                label=f"項目{item.number}の{self.answer_label}",
+                choices=ChecklistItem.Answer.choices,
                 widget=forms.RadioSelect,
                 required=False,
                 initial=current.answer if current else None,
             )
-            self.fields[f"note_{item.number}"] = forms.CharField(
-                label=f"項目{item.number}の補足",
+            self.fields[f"{self.note_key}_{item.number}"] = forms.CharField(
+                label=f"項目{item.number}の{self.note_label}",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                help_text="「要改善」「該当なし」のときは理由や対応を必ず書きます。",
-                initial=current.note if current else "",
+                help_text=self.note_help,
+                initial=getattr(current, self.note_key) if current else "",
             )
 
     def rows(self):
         """(item, answer field, note field) for the template."""
-        return [(i, self[f"answer_{i.number}"], self[f"note_{i.number}"]) for i in self.items]
+        return [
+            (i, self[f"answer_{i.number}"], self[f"{self.note_key}_{i.number}"]) for i in self.items
+        ]
 
     def clean(self):
         data = super().clean()
         for item in self.items:
             answer = data.get(f"answer_{item.number}")
-            note = (data.get(f"note_{item.number}") or "").strip()
-            if answer and answer != SelfCheckAnswer.Answer.OK and not note:
+            note = (data.get(f"{self.note_key}_{item.number}") or "").strip()
+            if ChecklistItem.needs_note(answer) and not note:
                 self.add_error(
-                    f"note_{item.number}",
-                    f"項目{item.number}は「{SelfCheckAnswer.Answer(answer).label}」のため、補足を入力してください。",
+                    f"{self.note_key}_{item.number}",
+                    self.note_message.format(
+                        number=item.number, answer=ChecklistItem.Answer(answer).label
+                    ),
                 )
         return data
 
+    def answers(self):
+        """{ChecklistItem: (answer, note)} as entered."""
+        return {
+            item: (
+                self.cleaned_data.get(f"answer_{item.number}"),
+                (self.cleaned_data.get(f"{self.note_key}_{item.number}") or "").strip(),
+            )
+            for item in self.items
+        }
+
+
+class SelfCheckForm(ChecklistAnswersForm):
+    """The proposer's answers to the checklist version in force for the initiative."""
+
+    note_help = "「要改善」「該当なし」のときは理由や対応を必ず書きます。"
+
     def save(self, initiative):
-        save_self_check(
-            initiative,
-            {
-                item: (
-                    self.cleaned_data.get(f"answer_{item.number}"),
-                    (self.cleaned_data.get(f"note_{item.number}") or "").strip(),
-                )
-                for item in self.items
-            },
-        )
+        save_self_check(initiative, self.answers())
 
 
 class TransitionForm(forms.Form):

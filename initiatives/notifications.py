@@ -1,19 +1,14 @@
-"""E-mail notifications. Sent only after the transaction commits, and a failing mail server
-never loses or rolls back what was saved: the failure is logged."""
+"""Who is told about an initiative, and the link they follow (mail itself: core.notifications)."""
 
-import logging
-
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import transaction
 
 from accounts import roles
+from core.notifications import absolute_url, notify
 
-logger = logging.getLogger(__name__)
+__all__ = ["link", "notify", "owners", "secretariat_staff"]
 
 
-def info_policy_staff():
+def secretariat_staff():
     return get_user_model().objects.filter(groups__name=roles.INFO_POLICY, is_active=True)
 
 
@@ -30,19 +25,4 @@ def owners(initiative):
 
 
 def link(initiative):
-    return f"{settings.PORTAL_URL.rstrip('/')}{initiative.get_absolute_url()}"
-
-
-def notify(recipients, subject, body):
-    """Queue a mail to the users' addresses for when the current transaction commits."""
-    addresses = sorted({u.email for u in recipients if u.email and u.is_active})
-    if not addresses:
-        return
-
-    def send():
-        try:
-            send_mail(f"[DX推進ポータル] {subject}", body, None, addresses)
-        except Exception:
-            logger.exception("notification not sent: %s", subject.replace("\n", " "))
-
-    transaction.on_commit(send)
+    return absolute_url(initiative.get_absolute_url())

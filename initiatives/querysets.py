@@ -10,7 +10,7 @@ class InitiativeQuerySet(models.QuerySet):
         department's DX推進員 and 情報政策課 (mirrors `access.can_view`)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.has_role(roles.INFO_POLICY):
+        if user.is_secretariat:
             return self
         mine = Q(proposer=user)
         if user.has_role(roles.DX_PROMOTER):

@@ -1,4 +1,9 @@
-"""Every write to an initiative goes through here: one transaction each, audited."""
+"""Every write to an initiative goes through here: one transaction each, audited.
+
+Other apps change an initiative only by calling these functions: the reviews app to
+consolidate, the plans app to create a continuing item, the reorganisation to hand items to a
+successor department. Each writes its audit event through `core.audit.record`.
+"""
 
 from dataclasses import dataclass, field
 
@@ -6,11 +11,27 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from core import audit
+from core.uploads import stored_uploads
+
 from . import notifications, workflow
-from .models import Attachment, Initiative, SelfCheckAnswer, Transition
-from .uploads import stored_uploads
+from .history import conflict_since
+from .models import Attachment, Initiative, SelfCheckAnswer
+from .submission import submission_problems
 
 S = Initiative.Status
+
+audit.register(
+    {
+        "initiative.created": "取組項目の作成",
+        "initiative.saved": "取組項目の編集",
+        "initiative.transition": "取組項目の状態遷移",
+        "initiative.rewritten": "取りまとめによる内容の更新",
+        "initiative.publication": "公開の設定",
+        "initiative.department": "提案部署の移管",
+        "attachment.deleted": "添付ファイルの削除",
+    }
+)
 
 
 class TransitionError(Exception):
@@ -31,19 +52,61 @@ class EditConflict(Exception):
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (label, before, after)
 
 
+class PublicationError(TransitionError):
+    """Refused publication; the message is in Japanese."""
+
+
 def _lock(initiative) -> Initiative:
     # select_for_update locks the row on PostgreSQL; SQLite's IMMEDIATE transactions already
     # serialise writers.
     return Initiative.objects.select_for_update().get(pk=initiative.pk)
 
 
+# Scalar fields of a proposal, as the audit log records them (relations by id).
+_SCALAR_FIELDS = [
+    f.name
+    for f in Initiative._meta.concrete_fields
+    if f.name not in ("id", "created_at", "updated_at")
+]
+
+
+def _values(initiative) -> dict:
+    """Everything a proposal says, for the audit log: fields, departments, examples and what
+    hangs off it (a few queries)."""
+    values = audit.snapshot(initiative, _SCALAR_FIELDS)
+    values["affected_departments"] = sorted(
+        initiative.affected_departments.values_list("pk", flat=True)
+    )
+    values["examples"] = sorted(initiative.examples.values_list("pk", flat=True))
+    values["milestones"] = [
+        [m.get_kind_display(), m.label, audit.value(m.target_date), m.target_fiscal_year]
+        for m in initiative.milestones.all()
+    ]
+    values["case_studies"] = [[c.name, c.url] for c in initiative.case_studies.all()]
+    values["self_check"] = {
+        str(a.item.number): a.answer for a in initiative.self_check.select_related("item")
+    }
+    return values
+
+
 @transaction.atomic
-def transition(initiative, *, to, actor, comment="", expected_status=None, data=None, changes=None):
-    """Move an initiative to `to` if the table allows it for this actor; write the audit event.
+def transition(
+    initiative,
+    *,
+    to,
+    actor,
+    comment="",
+    expected_status=None,
+    context=None,
+    changes=None,
+    service="",
+):
+    """Move an initiative to `to` if the table allows it for this actor; audit it.
 
     `expected_status` is the state the actor saw: if the item has moved since, the transition is
     refused, so of two people acting at once exactly one wins. `changes` are other fields saved
-    with the state (e.g. `consolidated_into`), `data` what the audit event records besides.
+    with the state (e.g. `consolidated_into`), `context` the records the change points to.
+    A rule that names a service is taken only by that service (`service=`).
     """
     locked = _lock(initiative)
     source = locked.status
@@ -54,16 +117,20 @@ def transition(initiative, *, to, actor, comment="", expected_status=None, data=
     rule = workflow.rule_for(source, to)
     if rule is None:
         raise TransitionError(f"「{S(source).label}」から「{S(to).label}」へは変更できません。")
+    if rule.service != service:
+        raise TransitionError(f"「{rule.label}」は、そのための画面から操作してください。")
     if not workflow.is_actor(actor, locked, rule.actors):
         raise PermissionDenied("この操作を行う権限がありません。")
     comment = (comment or "").strip()
     if rule.comment_required and not comment:
         raise TransitionError("この操作にはコメント（理由）の入力が必要です。")
 
+    changes = dict(changes or {})
+    before = {"status": source, **audit.snapshot(locked, changes)}
     locked.status = to
     locked.version += 1
     fields = ["status", "version", "updated_at"]
-    for name, value in (changes or {}).items():
+    for name, value in changes.items():
         setattr(locked, name, value)
         fields.append(name)
     # Leaving the draft (other than by withdrawal) shares the item: it keeps that moment.
@@ -72,61 +139,21 @@ def transition(initiative, *, to, actor, comment="", expected_status=None, data=
         fields.append("submitted_at")
     locked._history_user = actor
     locked.save(update_fields=fields)
-    event = Transition.objects.create(
-        initiative=locked,
+    event = audit.record(
         actor=actor,
-        actor_name=actor.display_name,
-        from_status=source,
-        to_status=to,
+        action="initiative.transition",
+        obj=locked,
+        before=before,
+        after={"status": to, **audit.snapshot(locked, changes)},
+        context=context,
         comment=comment,
-        data=data or {},
     )
     # Keep the caller's object in step with the database.
     initiative.status, initiative.version = locked.status, locked.version
     initiative.submitted_at = locked.submitted_at
+    for name, value in changes.items():
+        setattr(initiative, name, value)
     return event
-
-
-def submission_problems(initiative) -> list[tuple[str, str]]:
-    """Everything missing before an initiative can be submitted, all at once (a few queries)."""
-    problems = []
-    required = [
-        ("title", "取組名"),
-        ("policy", "基本方針"),
-        ("current_issues", "現状と課題"),
-        ("content", "取組内容"),
-        ("effect_citizens", "市民への効果"),
-        ("effect_staff", "職員への効果"),
-        ("staff_hours_saved", "削減できる職員の作業時間"),
-        ("small_start_plan", "スモールスタートと軌道修正の計画"),
-        ("initial_cost", "概算費用（初期）"),
-        ("running_cost", "概算費用（運用・年額）"),
-        ("security", "セキュリティ上の考慮"),
-    ]
-    for name, label in required:
-        value = getattr(initiative, name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            problems.append((name, f"{label}を入力してください。"))
-    if not initiative.funding_sources:
-        problems.append(("funding_sources", "財源を1つ以上選んでください。"))
-    if not initiative.affected_departments.exists():
-        problems.append(("affected_departments", "影響する部署を1つ以上選んでください。"))
-    if not initiative.milestones.exists():
-        problems.append(
-            ("milestones", "スケジュールを1件以上入力してください（予算措置から運用開始まで）。")
-        )
-    checklist = initiative.edition.current_checklist()
-    if checklist is not None:
-        answered = set(
-            initiative.self_check.filter(item__checklist=checklist).values_list(
-                "item__number", flat=True
-            )
-        )
-        missing = [n for n in checklist.items.values_list("number", flat=True) if n not in answered]
-        if missing:
-            numbers = "、".join(str(n) for n in missing)
-            problems.append(("self_check", f"自己チェックの項目{numbers}に回答してください。"))
-    return problems
 
 
 @transaction.atomic
@@ -137,49 +164,29 @@ def submit(initiative, *, actor, expected_status=None):
         if problems:
             raise SubmissionIncomplete(problems)
     resubmitted = locked.status == S.RETURNED
-    event = transition(initiative, to=S.SUBMITTED, actor=actor, expected_status=expected_status)
+    event = transition(
+        initiative, to=S.SUBMITTED, actor=actor, expected_status=expected_status, service="submit"
+    )
+    verb = "再提出" if resubmitted else "提出"
     notifications.notify(
-        notifications.info_policy_staff(),
-        f"{'再提出' if resubmitted else '提出'}: {locked.title}",
-        f"{locked.department.full_name}の{actor.display_name}さんが取組項目（案）を"
-        f"{'再提出' if resubmitted else '提出'}しました。\n\n{locked.title}\n{notifications.link(locked)}\n",
+        notifications.secretariat_staff(),
+        f"{verb}: {locked.title}",
+        f"{locked.department.full_name}の{actor.display_name}さんが取組項目（案）を{verb}しました。"
+        f"\n\n{locked.title}\n{notifications.link(locked)}\n",
     )
     return event
 
 
-def _conflict(initiative, expected_version) -> EditConflict:
-    """Describe what was saved since `expected_version`, from the change history."""
-    records = list(
-        initiative.history.filter(version__gte=expected_version)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
+@transaction.atomic
+def withdraw(initiative, *, actor, comment="", expected_status=None):
+    return transition(
+        initiative,
+        to=S.WITHDRAWN,
+        actor=actor,
+        comment=comment,
+        expected_status=expected_status,
+        service="withdraw",
     )
-    if not records:
-        return EditConflict(editor="他の利用者", saved_at=None)
-    first, last = records[0], records[-1]
-    changes = []
-    if first is not last:
-        labels = {
-            f.name: str(f.verbose_name)
-            for f in Initiative._meta.get_fields()
-            if hasattr(f, "verbose_name")
-        }
-        delta = last.diff_against(first, excluded_fields=["version", "status", "submitted_at"])
-        for change in delta.changes:
-            changes.append(
-                (labels.get(change.field, change.field), _show(change.old), _show(change.new))
-            )
-    editor = last.history_user.display_name if last.history_user else "他の利用者"
-    return EditConflict(editor=editor, saved_at=last.history_date, changes=changes)
-
-
-def _show(value) -> str:
-    if value in (None, "", []):
-        return "（空欄）"
-    if isinstance(value, list):  # m2m history rows
-        return f"{len(value)}件"
-    text = str(value)
-    return text if len(text) <= 80 else text[:80] + "…"
 
 
 def save_proposal(*, form, milestones, cases, self_check, files, actor, expected_version=None):
@@ -192,14 +199,17 @@ def save_proposal(*, form, milestones, cases, self_check, files, actor, expected
     """
     with stored_uploads() as uploads, transaction.atomic():
         initiative = form.instance
-        if initiative.pk:
+        created = not initiative.pk
+        before = {}
+        if not created:
             locked = _lock(initiative)
             if expected_version is not None and locked.version != expected_version:
-                raise _conflict(locked, expected_version)
+                raise EditConflict(**conflict_since(locked, expected_version))
             if locked.status not in workflow.EDITABLE or not workflow.is_actor(
                 actor, locked, workflow.OWNERS
             ):
                 raise PermissionDenied("この取組項目は編集できない状態です。")
+            before = _values(locked)
             initiative.version = locked.version + 1
         initiative._history_user = actor
         initiative = form.save()
@@ -211,8 +221,17 @@ def save_proposal(*, form, milestones, cases, self_check, files, actor, expected
             m.delete()
         cases.save()
         self_check.save(initiative)
-        for upload in files:
-            uploads.store(Attachment(initiative=initiative), upload, actor)
+        stored = [uploads.store(Attachment(initiative=initiative), f, actor) for f in files]
+        old, new = audit.changed(before, _values(initiative))
+        if stored:
+            new["attachments"] = [a.original_name for a in stored]
+        audit.record(
+            actor=actor,
+            action="initiative.created" if created else "initiative.saved",
+            obj=initiative,
+            before=old,
+            after=new,
+        )
         return initiative
 
 
@@ -224,12 +243,19 @@ def delete_attachment(attachment, *, actor):
     ):
         raise PermissionDenied("添付ファイルを削除できません。")
     name = attachment.file.name
+    audit.record(
+        actor=actor,
+        action="attachment.deleted",
+        obj=initiative,
+        before={"attachment": attachment.original_name, "file": name},
+    )
     attachment.delete()
     transaction.on_commit(lambda: Attachment.file.field.storage.delete(name))
 
 
 def save_self_check(initiative, answers):
-    """Replace the self-check answers: {ChecklistItem: (answer, note)}; unanswered items drop."""
+    """Replace the self-check answers: {ChecklistItem: (answer, note)}; unanswered items drop.
+    Part of save_proposal's transaction (which audits it), never called alone."""
     keep = []
     for item, (answer, note) in answers.items():
         if not answer:
@@ -239,3 +265,132 @@ def save_self_check(initiative, answers):
         )
         keep.append(item.pk)
     initiative.self_check.exclude(item_id__in=keep).delete()
+
+
+@transaction.atomic
+def create_initiative(*, actor, edition, channel, department, values, proposer=None):
+    """A new initiative that did not come through the proposal form: the result of a
+    consolidation, or an item of the former plan registered by 情報政策課. A draft, audited."""
+    m2m = {k: values.pop(k) for k in ("affected_departments", "examples") if k in values}
+    initiative = Initiative(
+        edition=edition,
+        channel=channel,
+        department=department,
+        proposer=proposer or actor,
+        **values,
+    )
+    initiative._history_user = actor
+    initiative.save()
+    for name, objects in m2m.items():
+        getattr(initiative, name).set(objects)
+    audit.record(
+        actor=actor, action="initiative.created", obj=initiative, after=_values(initiative)
+    )
+    return initiative
+
+
+@transaction.atomic
+def rewrite(initiative, *, actor, values, add=None, comment=""):
+    """Overwrite fields of an initiative in review (consolidation's result takes the chosen
+    original's content) and add departments or examples (`add`: {m2m name: objects})."""
+    locked = _lock(initiative)
+    if locked.status not in workflow.REVIEWABLE:
+        raise TransitionError(f"「{locked.get_status_display()}」の取組項目は書き換えられません。")
+    before = _values(locked)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked._history_user = actor
+    locked.save()
+    for name, objects in (add or {}).items():
+        getattr(locked, name).add(*objects)
+    old, new = audit.changed(before, _values(locked))
+    audit.record(
+        actor=actor,
+        action="initiative.rewritten",
+        obj=locked,
+        before=old,
+        after=new,
+        comment=comment,
+    )
+    initiative.refresh_from_db()
+    return locked
+
+
+def publishable_labels() -> str:
+    return "・".join(S(s).label for s in workflow.PUBLISHABLE)
+
+
+@transaction.atomic
+def set_publication(initiative, *, actor, is_public, summary, expected_version=None):
+    """Mark an initiative public (or not) with its plain-language summary; 情報政策課 only.
+
+    `expected_version` is the version the form was opened at: if the initiative changed since,
+    nothing is written.
+    """
+    if not actor.is_authenticated or not actor.is_secretariat:
+        raise PermissionDenied("公開の設定は情報政策課だけが行えます。")
+    locked = _lock(initiative)
+    if expected_version is not None and locked.version != expected_version:
+        raise PublicationError(
+            "この取組項目は、開いた後に他の人が更新しています。画面を更新して確認してください。"
+        )
+    summary = (summary or "").strip()
+    if is_public:
+        if locked.status not in workflow.PUBLISHABLE:
+            raise PublicationError(
+                f"「{locked.get_status_display()}」の取組項目は公開できません"
+                f"（公開できるのは{publishable_labels()}のものだけです）。"
+            )
+        if not summary:
+            raise PublicationError(
+                "市民に公開するには、公開用の概要（平易な言葉で）を入力してください。"
+            )
+    fields = ["is_public", "public_summary"]
+    before = audit.snapshot(locked, fields)
+    locked.is_public = bool(is_public)
+    locked.public_summary = summary
+    locked.version += 1
+    locked._history_user = actor
+    locked.save(update_fields=[*fields, "version", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="initiative.publication",
+        obj=locked,
+        before=before,
+        after=audit.snapshot(locked, fields),
+    )
+    initiative.is_public, initiative.public_summary = locked.is_public, locked.public_summary
+    initiative.version = locked.version
+    return locked
+
+
+@transaction.atomic
+def transfer_department(department, *, successor, actor, reason):
+    """Hand every initiative proposed by `department` to `successor` (an April
+    reorganisation); each keeps its history and gets an audit event. Returns their ids."""
+    from simple_history.utils import bulk_update_with_history
+
+    initiatives = list(
+        Initiative.objects.select_for_update().filter(department=department).order_by("pk")
+    )
+    for initiative in initiatives:
+        initiative.department = successor
+        initiative.version += 1
+    bulk_update_with_history(
+        initiatives,
+        Initiative,
+        ["department", "version"],
+        default_user=actor,
+        default_change_reason=f"組織改正: {department.full_name} → {successor.full_name}",
+    )
+    for initiative in initiatives:
+        audit.record(
+            actor=actor,
+            action="initiative.department",
+            obj=initiative,
+            before={"department": department.pk},
+            after={"department": successor.pk},
+            comment=reason,
+        )
+    return [i.pk for i in initiatives]

@@ -1,19 +1,109 @@
-"""The table of allowed transitions: the one place that says who may move an initiative where.
+"""An initiative's states, the groups of states the portal acts on, and the table of allowed
+transitions: the one place that says which state means what and who may move an item where.
 
 An actor is a role name (accounts.roles) or one of the relations below. `services.transition`
-enforces the table; views only ask it which actions to offer.
+enforces the table; views only ask it which actions to offer. Every other app reads the state
+groups from here instead of listing states of its own.
 """
 
 from dataclasses import dataclass
 
+from django.db import models
+
 from accounts import roles
+from policies.models import Body
 
-from .models import Initiative
 
-S = Initiative.Status
+class InitiativeStatus(models.TextChoices):
+    DRAFT = "draft", "下書き"
+    SUBMITTED = "submitted", "提出済"
+    UNDER_REVIEW = "under_review", "審査中"
+    RETURNED = "returned", "差戻し"
+    CONSOLIDATED = "consolidated", "統合済"
+    DEPARTMENT_LED = "department_led", "所管課推進"
+    COUNCIL = "council", "協議会付議"
+    HQ_REVIEW = "hq_review", "本部審議"
+    DEFERRED = "deferred", "継続審議"
+    DECIDED = "decided", "決定"
+    REJECTED = "rejected", "不採択"
+    PLANNED = "planned", "実施計画登載"
+    IN_PROGRESS = "in_progress", "推進中"
+    COMPLETED = "completed", "完了"
+    CANCELLED = "cancelled", "中止"
+    WITHDRAWN = "withdrawn", "取下げ"
+
+
+S = InitiativeStatus
+
+# --- Groups of states ---------------------------------------------------------------------------
+
+# The proposer and the department's DX推進員 may edit the content.
+EDITABLE = frozenset({S.DRAFT, S.RETURNED})
+# 情報政策課 may review, return or consolidate; its inbox lists them.
+REVIEWABLE = (S.SUBMITTED, S.UNDER_REVIEW)
+INBOX_STATES = REVIEWABLE
+# The owners may withdraw until the HQ has decided.
+BEFORE_DECISION = (
+    S.DRAFT,
+    S.SUBMITTED,
+    S.UNDER_REVIEW,
+    S.RETURNED,
+    S.COUNCIL,
+    S.HQ_REVIEW,
+    S.DEFERRED,
+)
+# Can be placed in a 実施計画 edition.
+PLACEABLE = (S.DECIDED, S.DEPARTMENT_LED)
+# Followed up with PDCA reports.
+ACTIVE = (S.PLANNED, S.IN_PROGRESS)
+# Only what the city has decided to do (or lets a department do) can be shown to citizens.
+PUBLISHABLE = (
+    S.DECIDED,
+    S.DEPARTMENT_LED,
+    S.PLANNED,
+    S.IN_PROGRESS,
+    S.COMPLETED,
+    S.CANCELLED,
+)
+# State changes citizens see on the public timeline (date and state only).
+PUBLIC_EVENTS = PUBLISHABLE
+# Not worth pointing at as a similar proposal: unfinished, withdrawn or already merged.
+NOT_SIMILAR = (S.DRAFT, S.WITHDRAWN, S.CONSOLIDATED)
+# Which states an item must be in to go on the agenda of a body of each kind; a body of a kind
+# not listed (a committee) may discuss what is being reviewed.
+AGENDA_STATES = {
+    Body.Kind.COUNCIL: (S.COUNCIL,),
+    Body.Kind.HEADQUARTERS: (S.HQ_REVIEW, S.DEFERRED),
+}
+AGENDA_STATES_OTHER = REVIEWABLE
+
+# The colour of a state's badge: stopped, finished (or decided), draft-like, or in motion.
+TONES = {
+    S.DRAFT: "draft",
+    S.CONSOLIDATED: "draft",
+    S.WITHDRAWN: "stopped",
+    S.REJECTED: "stopped",
+    S.CANCELLED: "stopped",
+    S.COMPLETED: "done",
+    S.DECIDED: "done",
+    S.PLANNED: "done",
+}
+
+
+def tone(status) -> str:
+    return TONES.get(status, "active")
+
+
+def agenda_states(body_kind):
+    return AGENDA_STATES.get(body_kind, AGENDA_STATES_OTHER)
+
+
+# --- The transition table -----------------------------------------------------------------------
 
 PROPOSER = "proposer"  # the initiative's proposer
 PROMOTER = "promoter"  # a DX推進員 of the initiative's proposing department
+OWNERS = (PROPOSER, PROMOTER)
+SECRETARIAT = roles.INFO_POLICY
 
 
 @dataclass(frozen=True)
@@ -24,25 +114,13 @@ class Rule:
     label: str
     comment_required: bool = False
     # Transitions that write more than the state (a classification, a decision...) name the
-    # service that takes them; the generic transition page refuses them.
+    # service that takes them; `services.transition` refuses them to anyone else.
     service: str = ""
 
 
 def _rule(source, target, actors, label, **kw):
     return Rule(source, target, frozenset(actors), label, **kw)
 
-
-OWNERS = (PROPOSER, PROMOTER)
-SECRETARIAT = roles.INFO_POLICY
-BEFORE_DECISION = (
-    S.DRAFT,
-    S.SUBMITTED,
-    S.UNDER_REVIEW,
-    S.RETURNED,
-    S.COUNCIL,
-    S.HQ_REVIEW,
-    S.DEFERRED,
-)
 
 RULES = (
     # 1. 抽出: the proposer (or the department's DX推進員) submits; resubmits after 差戻し.
@@ -54,10 +132,12 @@ RULES = (
         _rule(
             source, S.RETURNED, [SECRETARIAT], "差し戻す", comment_required=True, service="review"
         )
-        for source in (S.SUBMITTED, S.UNDER_REVIEW)
+        for source in REVIEWABLE
     ),
-    _rule(S.SUBMITTED, S.CONSOLIDATED, [SECRETARIAT], "統合する", service="consolidate"),
-    _rule(S.UNDER_REVIEW, S.CONSOLIDATED, [SECRETARIAT], "統合する", service="consolidate"),
+    *(
+        _rule(source, S.CONSOLIDATED, [SECRETARIAT], "統合する", service="consolidate")
+        for source in REVIEWABLE
+    ),
     # 3. Classification after the checklist review.
     _rule(
         S.UNDER_REVIEW,
@@ -100,10 +180,12 @@ RULES = (
         )
     ),
     # 5.–6. Placement in the 実施計画 and follow-up.
-    _rule(S.DECIDED, S.PLANNED, [SECRETARIAT], "実施計画に位置付ける", service="plan"),
+    *(
+        _rule(source, S.PLANNED, [SECRETARIAT], "実施計画に位置付ける", service="plan")
+        for source in PLACEABLE
+    ),
     # Items of the former ICT利活用推進計画 continue: registered straight into the plan.
     _rule(S.DRAFT, S.PLANNED, [SECRETARIAT], "旧計画から継続登録する", service="continue"),
-    _rule(S.DEPARTMENT_LED, S.PLANNED, [SECRETARIAT], "実施計画に位置付ける", service="plan"),
     _rule(S.DEPARTMENT_LED, S.IN_PROGRESS, [*OWNERS, SECRETARIAT], "推進を開始する"),
     _rule(S.PLANNED, S.IN_PROGRESS, [*OWNERS, SECRETARIAT], "推進を開始する"),
     _rule(S.IN_PROGRESS, S.COMPLETED, [SECRETARIAT], "完了とする", comment_required=True),
@@ -117,9 +199,6 @@ RULES = (
 )
 
 TABLE = {(r.source, r.target): r for r in RULES}
-
-# States in which the proposer and the department's DX推進員 may edit the content.
-EDITABLE = frozenset({S.DRAFT, S.RETURNED})
 
 
 def rule_for(source, target) -> Rule | None:

@@ -124,7 +124,17 @@ class Checklist(models.Model):
         return f"{self.title} 第{self.version}版（{self.edition.title}）"
 
 
+class ChecklistAnswer(models.TextChoices):
+    """How a checklist item is answered, by the proposer (self-check) and by the reviewer."""
+
+    OK = "ok", "適"
+    IMPROVE = "improve", "要改善"
+    NA = "na", "該当なし"
+
+
 class ChecklistItem(models.Model):
+    Answer = ChecklistAnswer
+
     checklist = models.ForeignKey(
         Checklist, on_delete=models.PROTECT, related_name="items", verbose_name="チェックリスト"
     )
@@ -142,6 +152,16 @@ class ChecklistItem(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.text}"
+
+    # Any answer but 適 says why: the self-check's note and the review's evidence alike.
+    @staticmethod
+    def needs_note(answer) -> bool:
+        return bool(answer) and answer != ChecklistAnswer.OK
+
+    @staticmethod
+    def note_unless_ok(note_field) -> Q:
+        """needs_note as a database condition, for the check constraints of answers."""
+        return Q(answer=ChecklistAnswer.OK) | ~Q(**{note_field: ""})
 
 
 class Channel(models.Model):
@@ -190,6 +210,16 @@ class Body(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def gives_opinions(self):
+        """Its meetings record 意見・提言 on their agenda items."""
+        return self.kind == self.Kind.COUNCIL
+
+    @property
+    def decides(self):
+        """Its meetings record decisions on their agenda items."""
+        return self.kind == self.Kind.HEADQUARTERS
 
 
 class DepartmentQuerySet(models.QuerySet):

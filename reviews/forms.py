@@ -1,7 +1,8 @@
 from django import forms
 
-from initiatives.forms import MultipleFileField
-from initiatives.models import Initiative, SelfCheckAnswer
+from core.forms import MultipleFileField
+from initiatives.forms import ChecklistAnswersForm
+from initiatives.models import Initiative
 from policies.models import Body
 
 from .models import Classification, Decision, Meeting
@@ -9,55 +10,13 @@ from .models import Classification, Decision, Meeting
 S = Initiative.Status
 
 
-class ChecklistReviewForm(forms.Form):
+class ChecklistReviewForm(ChecklistAnswersForm):
     """情報政策課's answer and evidence per item of the checklist version in force."""
 
-    def __init__(self, *args, items, answers=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.items = list(items)
-        answers = answers or {}
-        for item in self.items:
-            current = answers.get(item.pk)
-            self.fields[f"answer_{item.number}"] = forms.ChoiceField(
-                label=f"項目{item.number}の判定",
-                choices=SelfCheckAnswer.Answer.choices,
-                widget=forms.RadioSelect,
-                required=False,
-                initial=current.answer if current else None,
-            )
-            self.fields[f"evidence_{item.number}"] = forms.CharField(
-                label=f"項目{item.number}の根拠・所見",
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                initial=current.evidence if current else "",
-            )
-
-    def rows(self):
-        return [(i, self[f"answer_{i.number}"], self[f"evidence_{i.number}"]) for i in self.items]
-
-    def clean(self):
-        data = super().clean()
-        for item in self.items:
-            answer = data.get(f"answer_{item.number}")
-            if (
-                answer
-                and answer != "ok"
-                and not (data.get(f"evidence_{item.number}") or "").strip()
-            ):
-                self.add_error(
-                    f"evidence_{item.number}",
-                    f"項目{item.number}は「適」以外のため、根拠・所見を入力してください。",
-                )
-        return data
-
-    def answers(self):
-        return {
-            item: (
-                self.cleaned_data.get(f"answer_{item.number}"),
-                self.cleaned_data.get(f"evidence_{item.number}") or "",
-            )
-            for item in self.items
-        }
+    answer_label = "判定"
+    note_key = "evidence"
+    note_label = "根拠・所見"
+    note_message = "項目{number}は「適」以外のため、根拠・所見を入力してください。"
 
 
 class ClassificationForm(forms.Form):

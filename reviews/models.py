@@ -8,10 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from initiatives.models import Initiative, SelfCheckAnswer, StoredFile
+from core.models import StoredFile
+from initiatives.models import Initiative
 from policies.models import Body, Checklist, ChecklistItem
 
-Answer = SelfCheckAnswer.Answer
+Answer = ChecklistItem.Answer
 
 
 class ChecklistReview(models.Model):
@@ -63,10 +64,11 @@ class ChecklistReviewAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "item"], name="review_one_answer_per_item"),
             models.CheckConstraint(
-                condition=Q(answer__in=["ok", "improve", "na"]), name="review_answer_valid"
+                condition=Q(answer__in=Answer.values), name="review_answer_valid"
             ),
             models.CheckConstraint(
-                condition=Q(answer="ok") | ~Q(evidence=""), name="review_evidence_unless_ok"
+                condition=ChecklistItem.note_unless_ok("evidence"),
+                name="review_evidence_unless_ok",
             ),
         ]
 

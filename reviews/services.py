@@ -1,7 +1,7 @@
 """情報政策課's review, consolidation, classification and the meetings' results.
 
-Each function is one transaction; every state change goes through initiatives' transition
-service, which writes the audit event.
+Each function is one transaction and writes its audit event through `core.audit.record`;
+every state change of an initiative goes through the initiatives app's transition service.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -10,11 +10,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts import roles
+from accounts.permissions import require_secretariat
+from core import audit
+from core.uploads import stored_uploads
 from initiatives import notifications
-from initiatives.models import Initiative
-from initiatives.services import TransitionError, transition
-from initiatives.uploads import stored_uploads
-from policies.models import Body, PolicyEdition
+from initiatives import services as initiative_services
+from initiatives.models import CARRIED_BY_CONSOLIDATION, Initiative
+from initiatives.workflow import REVIEWABLE, agenda_states
+from policies.models import ChecklistItem
 
 from .models import (
     AgendaItem,
@@ -26,12 +29,24 @@ from .models import (
     MeetingAttachment,
     Opinion,
 )
+from .queries import checklist_in_force, current_review
 
 S = Initiative.Status
-REVIEWABLE = (S.SUBMITTED, S.UNDER_REVIEW)
+
+audit.register(
+    {
+        "review.answered": "チェックリストの審査",
+        "initiative.consolidated": "取りまとめ（統合）",
+        "meeting.created": "会議の登録",
+        "meeting.updated": "会議の記録",
+        "agenda.added": "議題の追加",
+        "opinion.recorded": "意見・提言の記録",
+        "decision.recorded": "決定の記録",
+    }
+)
 
 
-class ReviewError(TransitionError):
+class ReviewError(initiative_services.TransitionError):
     """Refused input of the review workflow; the message is shown to the user."""
 
 
@@ -40,20 +55,15 @@ def require_role(user, *names):
         raise PermissionDenied("この操作を行う権限がありません。")
 
 
-def checklist_in_force():
-    edition = PolicyEdition.objects.in_force()
-    return edition.current_checklist() if edition else None
-
-
-def current_review(initiative):
-    """The review of the checklist version in force, if one was started."""
-    checklist = checklist_in_force()
-    if checklist is None:
-        return None
-    return (
-        ChecklistReview.objects.filter(initiative=initiative, checklist=checklist)
-        .prefetch_related("answers__reviewer")
-        .first()
+@transaction.atomic
+def start_review(initiative, *, actor, expected_status=None):
+    require_secretariat(actor, "この操作を行う権限がありません。")
+    return initiative_services.transition(
+        initiative,
+        to=S.UNDER_REVIEW,
+        actor=actor,
+        expected_status=expected_status,
+        service="review",
     )
 
 
@@ -61,18 +71,21 @@ def current_review(initiative):
 def save_checklist_review(initiative, *, actor, answers):
     """Record 情報政策課's answers {ChecklistItem: (answer, evidence)}; unanswered items stay
     open. The review is complete when every item of the version has an answer."""
-    require_role(actor, roles.INFO_POLICY)
+    require_secretariat(actor, "この操作を行う権限がありません。")
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if locked.status not in REVIEWABLE:
         raise ReviewError(f"「{locked.get_status_display()}」の取組項目は審査できません。")
     checklist = checklist_in_force()
     review, _ = ChecklistReview.objects.get_or_create(initiative=locked, checklist=checklist)
+    before = {
+        str(a.item.number): [a.answer, a.evidence] for a in review.answers.select_related("item")
+    }
     for item, (answer, evidence) in answers.items():
         if item.checklist_id != checklist.pk:
             raise ReviewError("適用中のチェックリストにない項目です。")
         if not answer:
             continue
-        if answer != "ok" and not evidence.strip():
+        if ChecklistItem.needs_note(answer) and not evidence.strip():
             raise ReviewError(
                 f"項目{item.number}は「適」以外のため、根拠・所見を入力してください。"
             )
@@ -81,17 +94,28 @@ def save_checklist_review(initiative, *, actor, answers):
             item=item,
             defaults={"answer": answer, "evidence": evidence.strip(), "reviewer": actor},
         )
-    answered = review.answers.count()
-    complete = answered == checklist.items.count()
+    after = {
+        str(a.item.number): [a.answer, a.evidence] for a in review.answers.select_related("item")
+    }
+    complete = len(after) == checklist.items.count()
     review.completed_at = (review.completed_at or timezone.now()) if complete else None
     review.save(update_fields=["completed_at"])
+    old, new = audit.changed(before, after)
+    audit.record(
+        actor=actor,
+        action="review.answered",
+        obj=locked,
+        before=old,
+        after=new,
+        context={"review": review.pk, "checklist": checklist.pk, "complete": complete},
+    )
     return review
 
 
 @transaction.atomic
 def classify(initiative, *, actor, kind, reason, expected_status=None):
     """所管課推進 (to the department, OODA) or 計画的推進が必要 (to the council and the HQ)."""
-    require_role(actor, roles.INFO_POLICY)
+    require_secretariat(actor, "この操作を行う権限がありません。")
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError("分類の理由を入力してください。")
@@ -103,24 +127,29 @@ def classify(initiative, *, actor, kind, reason, expected_status=None):
             "チェックリストの審査がすべての項目で完了していないため、分類できません。"
         )
     target = S.DEPARTMENT_LED if kind == Classification.Kind.DEPARTMENT_LED else S.COUNCIL
-    event = transition(
+    classification = Classification.objects.create(
+        initiative=initiative, kind=kind, reason=reason, classified_by=actor
+    )
+    return initiative_services.transition(
         initiative,
         to=target,
         actor=actor,
         comment=reason,
         expected_status=expected_status,
-        data={"classification": kind},
+        context={"classification": classification.pk, "kind": kind},
+        service="classify",
     )
-    Classification.objects.create(
-        initiative=initiative, kind=kind, reason=reason, classified_by=actor
-    )
-    return event
 
 
 @transaction.atomic
 def return_for_revision(initiative, *, actor, comment, expected_status=None):
-    event = transition(
-        initiative, to=S.RETURNED, actor=actor, comment=comment, expected_status=expected_status
+    event = initiative_services.transition(
+        initiative,
+        to=S.RETURNED,
+        actor=actor,
+        comment=comment,
+        expected_status=expected_status,
+        service="review",
     )
     notifications.notify(
         notifications.owners(initiative),
@@ -131,29 +160,8 @@ def return_for_revision(initiative, *, actor, comment, expected_status=None):
     return event
 
 
-CONSOLIDATED_FIELDS = (
-    "policy",
-    "current_issues",
-    "effect_citizens",
-    "effect_staff",
-    "staff_hours_saved",
-    "small_start_plan",
-    "initial_cost",
-    "running_cost",
-    "funding_sources",
-    "funding_note",
-    "security",
-)
-
-
-@transaction.atomic
-def consolidate(originals, *, actor, primary=None, source, title, content):
-    """Merge several submitted proposals into one (a new initiative, or `primary`, one of them).
-
-    The others become 統合済, linked to the result; nothing is deleted. `source` is the original
-    whose remaining fields the result takes; `title` and `content` are chosen by 情報政策課.
-    """
-    require_role(actor, roles.INFO_POLICY)
+def _lock_originals(originals, source, primary):
+    """The chosen originals, locked, checked, by id; the source and primary among them."""
     ids = sorted({o.pk for o in originals})
     if len(ids) < 2:
         raise ReviewError("統合するには、異なる取組項目を2件以上選んでください。")
@@ -165,88 +173,116 @@ def consolidate(originals, *, actor, primary=None, source, title, content):
     by_id = {i.pk: i for i in locked}
     if source.pk not in by_id or (primary is not None and primary.pk not in by_id):
         raise ReviewError("統合の元にする取組項目は、選んだ取組項目の中から選んでください。")
+    return locked, by_id
+
+
+@transaction.atomic
+def consolidate(originals, *, actor, primary=None, source, title, content):
+    """Merge several submitted proposals into one (a new initiative, or `primary`, one of them).
+
+    The others become 統合済, linked to the result; nothing is deleted. `source` is the original
+    whose remaining fields the result takes; `title` and `content` are chosen by 情報政策課.
+    """
+    require_secretariat(actor, "この操作を行う権限がありません。")
+    locked, by_id = _lock_originals(originals, source, primary)
     source = by_id[source.pk]
     if not title.strip():
         raise ReviewError("統合後の取組名を入力してください。")
-
+    values = {
+        "title": title.strip(),
+        "content": content.strip(),
+        **{name: getattr(source, name) for name in CARRIED_BY_CONSOLIDATION},
+    }
+    merged_policy = values["policy"].pk if values["policy"] else None
+    add = {
+        "affected_departments": {d for i in locked for d in i.affected_departments.all()},
+        "examples": {
+            e
+            for i in locked
+            for e in i.examples.all()
+            if merged_policy and e.policy_id == merged_policy
+        },
+    }
     if primary is None:
-        result = Initiative(
+        result = initiative_services.create_initiative(
+            actor=actor,
             edition=source.edition,
             channel=source.channel,
             department=actor.department,
-            proposer=actor,
-            title=title.strip(),
-            content=content.strip(),
-            **{name: getattr(source, name) for name in CONSOLIDATED_FIELDS},
+            values={**values, **add},
         )
-        result._history_user = actor
-        result.save()
-        transition(result, to=S.SUBMITTED, actor=actor, comment="取りまとめにより作成")
+        initiative_services.transition(
+            result, to=S.SUBMITTED, actor=actor, comment="取りまとめにより作成", service="submit"
+        )
     else:
-        result = by_id[primary.pk]
-        for name in CONSOLIDATED_FIELDS:
-            setattr(result, name, getattr(source, name))
-        result.title, result.content = title.strip(), content.strip()
-        result.version += 1
-        result._history_user = actor
-        result.save()
-    merged = [i for i in locked if i.pk != result.pk]
-    result.affected_departments.add(*{d for i in locked for d in i.affected_departments.all()})
-    if result.policy_id:
-        result.examples.add(
-            *{e for i in locked for e in i.examples.all() if e.policy_id == result.policy_id}
+        result = initiative_services.rewrite(
+            by_id[primary.pk], actor=actor, values=values, add=add, comment="取りまとめ（統合）"
         )
+    merged = [i for i in locked if i.pk != result.pk]
     if result.status == S.SUBMITTED:
-        transition(
+        initiative_services.transition(
             result,
             to=S.UNDER_REVIEW,
             actor=actor,
             comment="取りまとめ（統合）により審査を開始",
-            data={"consolidated_from": [i.pk for i in merged]},
+            context={"consolidated_from": [i.pk for i in merged]},
+            service="review",
         )
+    audit.record(
+        actor=actor,
+        action="initiative.consolidated",
+        obj=result,
+        after={"consolidated_from": [i.pk for i in merged], "source": source.pk},
+    )
     for original in merged:
-        transition(
-            original,
-            to=S.CONSOLIDATED,
-            actor=actor,
-            comment=f"「{result.title}」に統合",
-            changes={"consolidated_into": result},
-            data={"consolidated_into": result.pk},
-        )
-        notifications.notify(
-            notifications.owners(original),
-            f"統合: {original.title}",
-            f"情報政策課が取組項目（案）「{original.title}」を「{result.title}」に統合しました。"
-            f"元の提案は統合済として残ります。\n\n{notifications.link(result)}\n",
-        )
+        _merge_into(original, result, actor)
     return result
+
+
+def _merge_into(original, result, actor):
+    initiative_services.transition(
+        original,
+        to=S.CONSOLIDATED,
+        actor=actor,
+        comment=f"「{result.title}」に統合",
+        changes={"consolidated_into": result},
+        service="consolidate",
+    )
+    notifications.notify(
+        notifications.owners(original),
+        f"統合: {original.title}",
+        f"情報政策課が取組項目（案）「{original.title}」を「{result.title}」に統合しました。"
+        f"元の提案は統合済として残ります。\n\n{notifications.link(result)}\n",
+    )
+
+
+# --- Meetings ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def create_meeting(*, actor, body, held_on, place="", number=None):
-    require_role(actor, roles.INFO_POLICY)
+    require_secretariat(actor, "この操作を行う権限がありません。")
     if number is None:
         number = (Meeting.objects.filter(body=body).aggregate(n=Max("number"))["n"] or 0) + 1
     if Meeting.objects.filter(body=body, number=number).exists():
         raise ReviewError(f"{body.name}の第{number}回は既に登録されています。")
-    return Meeting.objects.create(
+    meeting = Meeting.objects.create(
         body=body, number=number, held_on=held_on, place=place, created_by=actor
     )
-
-
-# Which states an initiative must be in to go on a body's agenda.
-AGENDA_STATES = {
-    Body.Kind.COUNCIL: (S.COUNCIL,),
-    Body.Kind.HEADQUARTERS: (S.HQ_REVIEW, S.DEFERRED),
-}
+    audit.record(
+        actor=actor,
+        action="meeting.created",
+        obj=meeting,
+        after=audit.snapshot(meeting, ["body", "number", "held_on", "place"]),
+    )
+    return meeting
 
 
 @transaction.atomic
 def add_agenda_item(meeting, *, actor, initiative):
-    require_role(actor, roles.INFO_POLICY)
+    require_secretariat(actor, "この操作を行う権限がありません。")
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    allowed = AGENDA_STATES.get(meeting.body.kind)
-    if allowed is not None and locked.status not in allowed:
+    if locked.status not in agenda_states(meeting.body.kind):
         raise ReviewError(
             f"「{locked.title}」は「{locked.get_status_display()}」のため、{meeting.body.name}の議題にできません。"
         )
@@ -255,7 +291,15 @@ def add_agenda_item(meeting, *, actor, initiative):
     if AgendaItem.objects.filter(meeting=meeting, initiative=locked).exists():
         raise ReviewError(f"「{locked.title}」は既にこの会議の議題です。")
     order = (AgendaItem.objects.filter(meeting=meeting).aggregate(n=Max("order"))["n"] or 0) + 1
-    return AgendaItem.objects.create(meeting=meeting, initiative=locked, order=order)
+    item = AgendaItem.objects.create(meeting=meeting, initiative=locked, order=order)
+    audit.record(
+        actor=actor,
+        action="agenda.added",
+        obj=meeting,
+        after={"initiative": locked.pk, "order": order},
+        context={"agenda_item": item.pk},
+    )
+    return item
 
 
 def _agenda_item(meeting, agenda_item_id):
@@ -275,20 +319,29 @@ def _agenda_item(meeting, agenda_item_id):
 def record_opinion(meeting, agenda_item_id, *, actor, text):
     require_role(actor, roles.INFO_POLICY, roles.COUNCIL)
     item = _agenda_item(meeting, agenda_item_id)
-    if meeting.body.kind != Body.Kind.COUNCIL:
+    if not meeting.body.gives_opinions:
         raise ReviewError("意見・提言は協議会の会議にだけ記録できます。")
     if not (text or "").strip():
         raise ReviewError("意見・提言を入力してください。")
     if Opinion.objects.filter(agenda_item=item).exists():
         raise ReviewError("この議題の意見・提言は既に記録されています。")
     opinion = Opinion.objects.create(agenda_item=item, text=text.strip(), recorded_by=actor)
+    refs = {"meeting": meeting.pk, "agenda_item": item.pk, "opinion": opinion.pk}
+    audit.record(
+        actor=actor,
+        action="opinion.recorded",
+        obj=item.initiative,
+        after={"text": opinion.text},
+        context=refs,
+    )
     if item.initiative.status == S.COUNCIL:
-        transition(
+        initiative_services.transition(
             item.initiative,
             to=S.HQ_REVIEW,
             actor=actor,
             comment=f"{meeting}で意見・提言",
-            data={"meeting": meeting.pk, "agenda_item": item.pk, "opinion": opinion.pk},
+            context=refs,
+            service="opinion",
         )
     return opinion
 
@@ -297,7 +350,7 @@ def record_opinion(meeting, agenda_item_id, *, actor, text):
 def record_decision(meeting, agenda_item_id, *, actor, outcome, reason, conditions=""):
     require_role(actor, roles.INFO_POLICY, roles.HEADQUARTERS)
     item = _agenda_item(meeting, agenda_item_id)
-    if meeting.body.kind != Body.Kind.HEADQUARTERS:
+    if not meeting.body.decides:
         raise ReviewError("決定は推進本部の会議にだけ記録できます。")
     if outcome not in Decision.Outcome.values:
         raise ReviewError("結果を選んでください。")
@@ -319,34 +372,50 @@ def record_decision(meeting, agenda_item_id, *, actor, outcome, reason, conditio
             )
     except IntegrityError as exc:
         raise ReviewError("この議題の決定は既に記録されています。") from exc
-    transition(
+    refs = {"meeting": meeting.pk, "agenda_item": item.pk, "decision": decision.pk}
+    audit.record(
+        actor=actor,
+        action="decision.recorded",
+        obj=item.initiative,
+        after={"outcome": outcome, "conditions": conditions},
+        context=refs,
+        comment=reason,
+    )
+    initiative_services.transition(
         item.initiative,
         to=outcome,
         actor=actor,
         comment=reason,
-        data={
-            "meeting": meeting.pk,
-            "agenda_item": item.pk,
-            "decision": decision.pk,
-            "conditions": conditions,
-        },
+        context={**refs, "conditions": conditions},
+        service="decision",
     )
-    initiative = item.initiative
+    _tell_owners_of_decision(meeting, item.initiative, decision)
+    return decision
+
+
+def _tell_owners_of_decision(meeting, initiative, decision):
+    conditions = f"条件: {decision.conditions}\n" if decision.conditions else ""
     notifications.notify(
         notifications.owners(initiative),
         f"{decision.get_outcome_display()}: {initiative.title}",
         f"{meeting}で取組項目「{initiative.title}」が「{decision.get_outcome_display()}」となりました。\n"
-        f"理由: {reason}\n{'条件: ' + conditions + chr(10) if conditions else ''}"
-        f"{notifications.link(initiative)}\n",
+        f"理由: {decision.reason}\n{conditions}{notifications.link(initiative)}\n",
     )
-    return decision
 
 
 def save_minutes(form, *, actor):
     """Save a meeting's date, place, minutes and new documents, all or nothing."""
-    require_role(actor, roles.INFO_POLICY)
+    require_secretariat(actor, "この操作を行う権限がありません。")
+    fields = ["held_on", "place", "minutes"]
     with stored_uploads() as uploads, transaction.atomic():
+        before = audit.snapshot(Meeting.objects.get(pk=form.instance.pk), fields)
         meeting = form.save()
-        for upload in form.cleaned_data.get("new_files", []):
+        stored = [
             uploads.store(MeetingAttachment(meeting=meeting), upload, actor)
+            for upload in form.cleaned_data.get("new_files", [])
+        ]
+        old, new = audit.changed(before, audit.snapshot(meeting, fields))
+        if stored:
+            new["attachments"] = [a.original_name for a in stored]
+        audit.record(actor=actor, action="meeting.updated", obj=meeting, before=old, after=new)
         return meeting

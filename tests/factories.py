@@ -2,9 +2,12 @@
 
 import datetime
 
+from django.db import transaction
 from django.utils import timezone
 
-from initiatives.models import Initiative, Milestone, SelfCheckAnswer, Transition
+from core import audit
+from core.models import AuditEvent
+from initiatives.models import Initiative, Milestone, SelfCheckAnswer
 from policies.models import Channel, PolicyEdition
 
 
@@ -54,11 +57,20 @@ def make_initiative(
         for item in edition.current_checklist().items.all():
             SelfCheckAnswer.objects.create(initiative=initiative, item=item, answer="ok")
     if status != Initiative.Status.DRAFT:
-        Transition.objects.create(
-            initiative=initiative,
-            actor=proposer,
-            actor_name=proposer.display_name,
-            from_status="draft",
-            to_status=status,
-        )
+        with transaction.atomic():
+            audit.record(
+                actor=proposer,
+                action="initiative.transition",
+                obj=initiative,
+                before={"status": "draft"},
+                after={"status": status},
+            )
     return initiative
+
+
+def transitions(obj):
+    """The state changes of an initiative (or a report) in the audit log, oldest first."""
+    action = (
+        "report.transition" if obj._meta.model_name == "progressreport" else "initiative.transition"
+    )
+    return AuditEvent.objects.for_object(obj).of(action)

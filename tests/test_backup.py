@@ -7,8 +7,9 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from initiatives import plans
-from initiatives.models import ImplementationPlan, Initiative
+from initiatives.models import Initiative
+from plans import services as plans
+from plans.models import ImplementationPlan
 from policies.models import Body, ComprehensivePlan, Measure
 from reviews import services as review_services
 
@@ -21,13 +22,13 @@ MODELS = [
     "policies.ExampleInitiative",
     "policies.Department",
     "initiatives.Initiative",
-    "initiatives.Transition",
+    "core.AuditEvent",
     "initiatives.SelfCheckAnswer",
     "initiatives.Milestone",
     "initiatives.HistoricalInitiative",
-    "initiatives.PlanEntry",
-    "initiatives.PlanYear",
-    "initiatives.Kpi",
+    "plans.PlanEntry",
+    "plans.PlanYear",
+    "plans.Kpi",
     "reviews.Meeting",
     "reviews.AgendaItem",
 ]
@@ -37,7 +38,12 @@ def snapshot():
     out = {}
     for label in MODELS:
         model = apps.get_model(label)
-        out[label] = sorted(map(repr, model.objects.values_list()))
+        # Content types are recreated on the receiving side: compare them by natural key.
+        fields = [
+            f.attname if f.name != "content_type" else "content_type__model"
+            for f in model._meta.concrete_fields
+        ]
+        out[label] = sorted(map(repr, model.objects.values_list(*fields)))
     out["user_groups"] = sorted(
         (u.username, tuple(sorted(u.groups.values_list("name", flat=True))))
         for u in apps.get_model("accounts.User").objects.all()

@@ -7,9 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from initiatives import dashboard
-from initiatives.models import ImplementationPlan, Initiative, ProgressReport
-from initiatives.plans import place, revise
+from dashboard import charts
+from dashboard import figures as dashboard
+from initiatives.models import Initiative
+from plans.models import ImplementationPlan, ProgressReport
+from plans.services import place, revise
 from policies.models import (
     ComprehensivePlan,
     Department,
@@ -124,6 +126,7 @@ def report(entry, fiscal_year, evaluation, user, status="confirmed"):
     return ProgressReport.objects.create(
         entry=entry,
         fiscal_year=fiscal_year,
+        done="実施した",
         evaluation=evaluation,
         progress_percent=50,
         status=status,
@@ -257,11 +260,9 @@ def test_departments_beyond_the_top_15_are_others(proposer):
 
 
 def test_bar_widths_are_percentages_of_the_largest_value():
-    chart = dashboard.bar_chart(
-        "x", "テスト", [("甲", 4), ("乙", 1), ("丙", 0)], label_header="項目"
-    )
+    chart = charts.bar_chart("x", "テスト", [("甲", 4), ("乙", 1), ("丙", 0)], label_header="項目")
     assert [b.percent for b in chart.bars] == [100.0, 25.0, 0.0]
-    assert chart.bars[0].width == dashboard.VIEW_WIDTH
+    assert chart.bars[0].width == charts.VIEW_WIDTH
     assert chart.bars[0].inside and not chart.bars[1].inside
     assert chart.total_display == "5件"
     assert "甲 4件、乙 1件、丙 0件" in chart.summary

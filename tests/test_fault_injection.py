@@ -13,9 +13,11 @@ import pytest
 from django.apps import apps
 from django.db import OperationalError, connection
 
-from initiatives import plans, services
-from initiatives.models import ImplementationPlan, PlanEntry
-from initiatives.publication import set_publication
+from initiatives import services
+from initiatives.services import set_publication
+from plans import queries as plan_queries
+from plans import services as plans
+from plans.models import ImplementationPlan, PlanEntry
 from policies.models import Body, ComprehensivePlan, Measure
 from reviews import services as review_services
 
@@ -158,7 +160,7 @@ def test_placement_revision_reports_and_publication(proposer, reviewer, setting)
     )
 
     def report():
-        fresh = plans.entries_with_plans(PlanEntry.objects.filter(pk=entry.pk)).get()
+        fresh = plan_queries.entries_with_plans(PlanEntry.objects.filter(pk=entry.pk)).get()
         kpi = list(fresh.revisions.all())[-1].kpis.get()
         return plans.save_report(
             fresh,

@@ -2,9 +2,9 @@ import datetime
 
 import pytest
 
-from policies.fiscal import fiscal_year, fiscal_year_bounds, format_fiscal_year, wareki_date
-from policies.templatetags.portal_tags import fiscal_year as fiscal_year_filter
-from policies.templatetags.portal_tags import wareki
+from core.fiscal import fiscal_year, fiscal_year_bounds, format_fiscal_year, wareki_date
+from core.templatetags.portal_tags import fiscal_year as fiscal_year_filter
+from core.templatetags.portal_tags import wareki
 
 D = datetime.date
 

@@ -7,14 +7,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from initiatives.models import (
-    Attachment,
-    Initiative,
-    Milestone,
-    PlanEntry,
-    ProgressReport,
-    SelfCheckAnswer,
-)
+from initiatives.models import Attachment, Initiative, Milestone, SelfCheckAnswer
+from plans.models import PlanEntry, ProgressReport
 from policies.models import Body
 from reviews import services as review_services
 from reviews.models import Decision, Meeting
@@ -209,7 +203,7 @@ def test_placement_form(client, proposer, reviewer, plan, owner, fy, planned, am
     client.force_login(reviewer)
     post_and_check(
         client,
-        reverse("initiatives:place", args=[item.pk]),
+        reverse("plans:place", args=[item.pk]),
         {
             "plan": plan,
             "owner": owner,
@@ -245,8 +239,8 @@ def test_report_form(
 ):
     from decimal import Decimal
 
-    from initiatives import plans
-    from initiatives.models import ImplementationPlan
+    from plans import services as plans
+    from plans.models import ImplementationPlan
     from policies.models import ComprehensivePlan, Measure
 
     plan, _ = ImplementationPlan.objects.get_or_create(
@@ -277,7 +271,7 @@ def test_report_form(
     client.force_login(proposer)
     post_and_check(
         client,
-        reverse("initiatives:report_edit", args=[entry.pk, 2026, "year"]),
+        reverse("plans:report_edit", args=[entry.pk, 2026, "year"]),
         {
             "done": done,
             "amount_spent": amount,

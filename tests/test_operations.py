@@ -7,11 +7,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import User
-from initiatives import plans, reorganisation
-from initiatives.models import ImplementationPlan, Initiative, OwnershipTransfer
+from core.models import AuditEvent
+from initiatives.models import Initiative
+from plans import services as plans
+from plans.models import ImplementationPlan
 from policies.models import ComprehensivePlan, Department, Measure
+from yachiyo_dx import reorganisation
 
-from .factories import make_initiative
+from .factories import make_initiative, transitions
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +118,21 @@ def test_retiring_a_department_moves_ownership_with_a_record(
 
     old.refresh_from_db()
     assert not old.is_active
-    assert set(record.initiative_ids) == {draft.pk, decided.pk} and record.entry_ids == [entry.pk]
-    assert OwnershipTransfer.objects.get().target == new
+    moved = record.context
+    assert set(moved["initiatives"]) == {draft.pk, decided.pk} and moved["plan_entries"] == [
+        entry.pk
+    ]
+    assert moved["users"] == [proposer.pk]
+    assert AuditEvent.objects.get(action="department.retired").after == {
+        "is_active": False,
+        "successor": new.pk,
+    }
+    for item in (draft, decided):
+        moved_event = AuditEvent.objects.for_object(item).get(action="initiative.department")
+        assert (moved_event.before, moved_event.after) == (
+            {"department": old.pk},
+            {"department": new.pk},
+        )
     for item in (draft, decided):
         item.refresh_from_db()
         assert item.department == new
@@ -129,7 +145,7 @@ def test_retiring_a_department_moves_ownership_with_a_record(
     assert proposer.department == new
     # The old 所属 and everything it did are still there.
     assert Department.objects.filter(pk=old.pk).exists()
-    assert decided.transitions.count() == 2
+    assert transitions(decided).count() == 2
 
 
 def test_reorganise_command(departments, superuser, capsys):
@@ -142,7 +158,7 @@ def test_reorganise_command(departments, superuser, capsys):
 
 
 def test_reminder_job_on_two_servers_sends_once(proposer, reviewer, departments):
-    from initiatives.models import ReportReminder, ReportSchedule
+    from plans.models import ReportReminder, ReportSchedule
 
     edition = ImplementationPlan.objects.create(
         comprehensive_plan=ComprehensivePlan.objects.get(),
@@ -176,7 +192,9 @@ def test_audit_export_for_the_security_officer(proposer, reviewer, client, tmp_p
     from initiatives import services
 
     item = make_initiative(proposer, status="submitted", title="監査対象の取組")
-    services.transition(item, to="under_review", actor=reviewer, comment="審査開始")
+    services.transition(
+        item, to="under_review", actor=reviewer, comment="審査開始", service="review"
+    )
     client.post(reverse("login"), {"username": "alice", "password": "wrong"})
     path = tmp_path / "audit.csv"
     call_command("export_audit", "--since", "2020-01-01", "--output", str(path))

@@ -11,17 +11,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 
-from initiatives import plans
-from initiatives.models import (
-    Attachment,
-    ImplementationPlan,
-    Initiative,
-    PlanRevision,
-    ProgressReport,
-    ReportEvent,
-    Transition,
-)
-from initiatives.publication import set_publication
+from core.models import AuditEvent
+from initiatives.models import Attachment, Initiative
+from initiatives.services import set_publication
+from plans import queries as plan_queries
+from plans import services as plans
+from plans.models import ImplementationPlan, PlanRevision, ProgressReport
 from policies.models import Body, ComprehensivePlan, Measure
 from reviews import services as review_services
 from reviews.models import AgendaItem, Decision, Meeting, MeetingAttachment, Opinion
@@ -80,20 +75,20 @@ EXPECTED = {
     "initiatives:transition": ("submitted_review", only(others=403)),
     "initiatives:attachment": ("attachment", SIGNED_IN),
     "initiatives:attachment_delete": ("attachment", GET_405),
-    "initiatives:plans": (None, SIGNED_IN),
-    "initiatives:plan_continuing": (None, only("reviewer")),
-    "initiatives:plan": ("plan", SIGNED_IN),
-    "initiatives:plan_xlsx": ("plan", SIGNED_IN),
-    "initiatives:plan_csv": ("plan", SIGNED_IN),
-    "initiatives:place": ("planned", only(others=403)),  # already placed: nobody
-    "initiatives:revise": ("entry", only("reviewer")),
-    "initiatives:report_edit": ("report_period", only("counter_member")),  # 道路管理課 only
-    "initiatives:reports_due": (None, SIGNED_IN),
-    "initiatives:reports_workbook": (None, SIGNED_IN),
-    "initiatives:reports_upload": (None, SIGNED_IN),
-    "initiatives:report": ("report", SIGNED_IN),
-    "initiatives:report_submit": ("report", GET_405),
-    "initiatives:report_review": ("report", GET_405),
+    "plans:plans": (None, SIGNED_IN),
+    "plans:plan_continuing": (None, only("reviewer")),
+    "plans:plan": ("plan", SIGNED_IN),
+    "plans:plan_xlsx": ("plan", SIGNED_IN),
+    "plans:plan_csv": ("plan", SIGNED_IN),
+    "plans:place": ("planned", only(others=403)),  # already placed: nobody
+    "plans:revise": ("entry", only("reviewer")),
+    "plans:report_edit": ("report_period", only("counter_member")),  # 道路管理課 only
+    "plans:reports_due": (None, SIGNED_IN),
+    "plans:reports_workbook": (None, SIGNED_IN),
+    "plans:reports_upload": (None, SIGNED_IN),
+    "plans:report": ("report", SIGNED_IN),
+    "plans:report_submit": ("report", GET_405),
+    "plans:report_review": ("report", GET_405),
     "reviews:inbox": (None, only("reviewer")),
     "reviews:review": ("submitted", only("reviewer")),
     "reviews:start": ("submitted", GET_405),
@@ -134,12 +129,12 @@ POSTS = [
     ("initiatives:transition", "submitted_review", ()),
     ("initiatives:attachment_delete", "attachment", ()),
     ("initiatives:edit", "draft", ()),
-    ("initiatives:plan_continuing", None, ("reviewer",)),
-    ("initiatives:place", "planned", ()),
-    ("initiatives:revise", "entry", ("reviewer",)),
-    ("initiatives:report_edit", "report_period", ("counter_member",)),
-    ("initiatives:report_submit", "report", ("counter_member",)),
-    ("initiatives:report_review", "report", ("reviewer",)),
+    ("plans:plan_continuing", None, ("reviewer",)),
+    ("plans:place", "planned", ()),
+    ("plans:revise", "entry", ("reviewer",)),
+    ("plans:report_edit", "report_period", ("counter_member",)),
+    ("plans:report_submit", "report", ("counter_member",)),
+    ("plans:report_review", "report", ("reviewer",)),
     ("reviews:start", "submitted", ("reviewer",)),
     ("reviews:return", "submitted", ("reviewer",)),
     ("reviews:checklist", "submitted", ("reviewer",)),
@@ -224,7 +219,7 @@ def world(
         kpis=[],
     )
     report = plans.save_report(
-        plans.entries_with_plans(type(entry).objects.filter(pk=entry.pk)).get(),
+        plan_queries.entries_with_plans(type(entry).objects.filter(pk=entry.pk)).get(),
         actor=owner,
         fiscal_year=2026,
         period="year",
@@ -312,10 +307,9 @@ def test_get_matrix(client, world):
 def state():
     return (
         sorted(Initiative.objects.values_list("pk", "status", "title", "version", "is_public")),
-        Transition.objects.count(),
+        AuditEvent.objects.count(),
         Attachment.objects.count(),
         sorted(ProgressReport.objects.values_list("pk", "status", "version")),
-        ReportEvent.objects.count(),
         Opinion.objects.count(),
         Decision.objects.count(),
         Meeting.objects.count(),

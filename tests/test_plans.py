@@ -11,10 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from initiatives import plans, workbooks
-from initiatives.models import (
+from initiatives.models import Initiative
+from plans import queries as plan_queries
+from plans import services as plans
+from plans import workbooks
+from plans.models import (
     ImplementationPlan,
-    Initiative,
     KpiActual,
     PlanEntry,
     PlanYear,
@@ -23,7 +25,7 @@ from initiatives.models import (
 )
 from policies.models import ComprehensivePlan, Measure
 
-from .factories import make_initiative
+from .factories import make_initiative, transitions
 
 pytestmark = pytest.mark.django_db
 S = Initiative.Status
@@ -70,7 +72,7 @@ def entry(decided, reviewer, edition):
 
 
 def fresh(entry):
-    return plans.entries_with_plans(PlanEntry.objects.filter(pk=entry.pk)).get()
+    return plan_queries.entries_with_plans(PlanEntry.objects.filter(pk=entry.pk)).get()
 
 
 # --- Placement and revisions ------------------------------------------------------------------
@@ -79,10 +81,14 @@ def fresh(entry):
 def test_placement_freezes_the_baseline_and_moves_the_initiative(entry, decided, reviewer):
     decided.refresh_from_db()
     assert decided.status == S.PLANNED
-    event = decided.transitions.latest("pk")
-    assert (event.actor, event.from_status, event.to_status) == (reviewer, S.DECIDED, S.PLANNED)
-    assert event.data == {"plan": entry.plan_id, "entry": entry.pk}
-    baseline, current = plans.baseline_and_current(fresh(entry))
+    event = transitions(decided).latest("pk")
+    assert (event.actor, event.before["status"], event.after["status"]) == (
+        reviewer,
+        S.DECIDED,
+        S.PLANNED,
+    )
+    assert event.context == {"plan": entry.plan_id, "entry": entry.pk}
+    baseline, current = plan_queries.baseline_and_current(fresh(entry))
     assert baseline == current and baseline.number == 0
     assert [(y.fiscal_year, y.amount) for y in baseline.years.all()] == [
         (2026, 1_000_000),
@@ -100,7 +106,7 @@ def test_revision_never_changes_the_baseline(entry, reviewer):
         years=[{**YEARS[0], "amount": 0}, {**YEARS[1], "fiscal_year": 2028}],
         kpis=KPIS,
     )
-    baseline, current = plans.baseline_and_current(fresh(entry))
+    baseline, current = plan_queries.baseline_and_current(fresh(entry))
     assert list(PlanYear.objects.filter(revision=baseline).values_list()) == before
     assert current.number == 1 and current.reason == "補助金の採択が1年遅れたため"
     assert [(y.fiscal_year, y.amount) for y in current.years.all()] == [
@@ -171,11 +177,11 @@ def test_former_plan_item_is_registered_as_continuing(reviewer, edition, departm
     )
     assert entry.origin == PlanEntry.Origin.FORMER_ICT
     assert entry.initiative.status == S.PLANNED
-    assert entry.initiative.transitions.get().data["entry"] == entry.pk
+    assert transitions(entry.initiative).get().context["entry"] == entry.pk
 
 
 def test_placement_page_per_role(client, decided, reviewer, proposer, edition):
-    url = reverse("initiatives:place", args=[decided.pk])
+    url = reverse("plans:place", args=[decided.pk])
     client.force_login(proposer)
     assert client.get(url).status_code == 403
     client.force_login(reviewer)
@@ -246,7 +252,7 @@ def test_report_is_written_submitted_and_confirmed(
     plans.review_report(report, actor=reviewer, confirm=True)
     report.refresh_from_db()
     assert report.status == R.CONFIRMED
-    assert [(e.from_status, e.to_status, e.actor) for e in report.events.all()] == [
+    assert [(e.before["status"], e.after["status"], e.actor) for e in transitions(report)] == [
         (R.DRAFT, R.SUBMITTED, proposer),
         (R.SUBMITTED, R.CONFIRMED, reviewer),
     ]
@@ -266,7 +272,9 @@ def test_report_sent_back_needs_a_comment(entry, proposer, reviewer):
         plans.review_report(report, actor=reviewer, confirm=False)
     plans.review_report(report, actor=reviewer, confirm=False, comment="実績を具体的に")
     report.refresh_from_db()
-    assert report.status == R.RETURNED and report.events.latest("pk").comment == "実績を具体的に"
+    assert (
+        report.status == R.RETURNED and transitions(report).latest("pk").comment == "実績を具体的に"
+    )
 
 
 @pytest.mark.parametrize(
@@ -338,7 +346,7 @@ def test_report_permissions(client, entry, proposer, outsider, reviewer):
             values=report_values(),
             kpi_values={},
         )
-    url = reverse("initiatives:report_edit", args=[entry.pk, 2026, "year"])
+    url = reverse("plans:report_edit", args=[entry.pk, 2026, "year"])
     client.force_login(outsider)
     assert client.get(url).status_code == 403
     client.force_login(proposer)
@@ -353,11 +361,11 @@ def test_report_permissions(client, entry, proposer, outsider, reviewer):
     )
     plans.submit_report(report, actor=proposer)
     client.force_login(proposer)
-    client.post(reverse("initiatives:report_review", args=[report.pk]), {"decision": "confirm"})
+    client.post(reverse("plans:report_review", args=[report.pk]), {"decision": "confirm"})
     report.refresh_from_db()
     assert report.status == R.SUBMITTED  # the department cannot confirm its own report
     client.force_login(reviewer)
-    client.post(reverse("initiatives:report_review", args=[report.pk]), {"decision": "confirm"})
+    client.post(reverse("plans:report_review", args=[report.pk]), {"decision": "confirm"})
     report.refresh_from_db()
     assert report.status == R.CONFIRMED
 
@@ -368,14 +376,14 @@ def test_report_permissions(client, entry, proposer, outsider, reviewer):
 def test_due_and_overdue_at_fiscal_year_boundaries(entry, proposer):
     ReportSchedule.objects.create(fiscal_year=2026, due_on=datetime.date(2027, 4, 30))
     ReportSchedule.objects.create(fiscal_year=2027, due_on=datetime.date(2028, 4, 30))
-    on_due_day = plans.due_reports(datetime.date(2027, 4, 30))
+    on_due_day = plan_queries.due_reports(datetime.date(2027, 4, 30))
     assert [(d.fiscal_year, d.is_overdue(datetime.date(2027, 4, 30))) for d in on_due_day] == [
         (2026, False)
     ]
     day_after = datetime.date(2027, 5, 1)
-    assert [(d.fiscal_year, d.is_overdue(day_after)) for d in plans.due_reports(day_after)] == [
-        (2026, True)
-    ]
+    assert [
+        (d.fiscal_year, d.is_overdue(day_after)) for d in plan_queries.due_reports(day_after)
+    ] == [(2026, True)]
     # A confirmed or submitted report is no longer due.
     report = plans.save_report(
         fresh(entry),
@@ -386,8 +394,8 @@ def test_due_and_overdue_at_fiscal_year_boundaries(entry, proposer):
         kpi_values={},
     )
     plans.submit_report(report, actor=proposer)
-    assert plans.due_reports(day_after) == []
-    everything = plans.due_reports(datetime.date(2028, 5, 1), include_future=True)
+    assert plan_queries.due_reports(day_after) == []
+    everything = plan_queries.due_reports(datetime.date(2028, 5, 1), include_future=True)
     assert [(d.fiscal_year, d.is_overdue(datetime.date(2028, 5, 1))) for d in everything] == [
         (2027, True)
     ]
@@ -397,7 +405,7 @@ def test_half_year_reports(entry, settings):
     settings.REPORT_PERIODS = "half"
     ReportSchedule.objects.create(fiscal_year=2026, period="h1", due_on=datetime.date(2026, 10, 31))
     ReportSchedule.objects.create(fiscal_year=2026, period="h2", due_on=datetime.date(2027, 4, 30))
-    due = plans.due_reports(datetime.date(2027, 5, 1), include_future=True)
+    due = plan_queries.due_reports(datetime.date(2027, 5, 1), include_future=True)
     assert [(d.fiscal_year, d.period) for d in due] == [(2026, "h1"), (2026, "h2")]
 
 
@@ -422,7 +430,7 @@ def test_reminder_command_runs(entry, capsys):
 def test_due_page(client, entry, proposer):
     ReportSchedule.objects.create(fiscal_year=2026, due_on=datetime.date(2020, 4, 30))
     client.force_login(proposer)
-    html = client.get(reverse("initiatives:reports_due")).content.decode()
+    html = client.get(reverse("plans:reports_due")).content.decode()
     assert "期限を過ぎたもの（1件）" in html and "AI議事録" in html
 
 
@@ -440,7 +448,7 @@ def test_plan_page_and_excel_export_round_trip(client, entry, proposer, reviewer
     filtered = client.get(edition.get_absolute_url(), {"fiscal_year": 2026}).content.decode()
     assert "AI議事録" in filtered and "電子申請" not in filtered
 
-    response = client.get(reverse("initiatives:plan_xlsx", args=[edition.pk]))
+    response = client.get(reverse("plans:plan_xlsx", args=[edition.pk]))
     rows = list(
         openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values
     )
@@ -463,9 +471,7 @@ def test_plan_page_and_excel_export_round_trip(client, entry, proposer, reviewer
         in by_title["AI議事録"]["指標・目標値"]
     )
 
-    csv_body = b"".join(
-        client.get(reverse("initiatives:plan_csv", args=[edition.pk])).streaming_content
-    )
+    csv_body = b"".join(client.get(reverse("plans:plan_csv", args=[edition.pk])).streaming_content)
     assert csv_body.startswith(b"\xef\xbb\xbf") and "AI議事録".encode() in csv_body
 
 
@@ -489,7 +495,7 @@ def test_plan_page_queries_do_not_grow(client, proposer, reviewer, edition):
 
     client.force_login(reviewer)
     place_some(2)
-    urls = [edition.get_absolute_url(), reverse("initiatives:plan_xlsx", args=[edition.pk])]
+    urls = [edition.get_absolute_url(), reverse("plans:plan_xlsx", args=[edition.pk])]
     few = [count(u) for u in urls]
     place_some(10)
     assert [count(u) for u in urls] == few
@@ -500,7 +506,7 @@ def test_plan_page_queries_do_not_grow(client, proposer, reviewer, edition):
 
 def download(client, user):
     client.force_login(user)
-    response = client.get(reverse("initiatives:reports_workbook"))
+    response = client.get(reverse("plans:reports_workbook"))
     assert response.status_code == 200
     return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
@@ -509,7 +515,7 @@ def upload(client, workbook):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return client.post(
-        reverse("initiatives:reports_upload"),
+        reverse("plans:reports_upload"),
         {"workbook": SimpleUploadedFile("filled.xlsx", buffer.getvalue())},
     )
 
@@ -600,7 +606,7 @@ def test_stale_workbook_is_refused(client, schedule, proposer, entry):
 def test_upload_of_something_else_is_refused(client, proposer):
     client.force_login(proposer)
     response = client.post(
-        reverse("initiatives:reports_upload"),
+        reverse("plans:reports_upload"),
         {"workbook": SimpleUploadedFile("x.xlsx", b"not a workbook")},
     )
     assert "Excelファイル（.xlsx）として読み込めません" in response.content.decode()

@@ -19,10 +19,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import roles
-from initiatives import plans, publication, services
-from initiatives.models import Attachment, ImplementationPlan, Initiative, SelfCheckAnswer
-from initiatives.publication import PublicationError, set_publication
+from core.formatting import decimal_text
+from initiatives import services
+from initiatives.models import Attachment, Initiative, SelfCheckAnswer
+from initiatives.services import PublicationError, set_publication
+from plans import services as plans
+from plans.models import ImplementationPlan
 from policies.models import ComprehensivePlan, Measure
+from public import opendata
 from reviews.models import ChecklistReview, ChecklistReviewAnswer, Classification
 
 from .conftest import make_user
@@ -455,7 +459,7 @@ def test_csv_is_utf8_with_bom_and_japanese_headers(client, proposer, reviewer):
     assert "attachment" in response["Content-Disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == publication.CSV_HEADERS
+    assert rows[0] == opendata.CSV_HEADERS
     assert rows[0][:3] == ["ID", "取組名", "概要"]
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1], strict=True))
@@ -475,7 +479,7 @@ def test_json_parses_and_matches_the_schema(client, proposer, reviewer, plan):
     assert set(data) == {"schema", "generated_at", "initiatives"}
     assert data["schema"].endswith(reverse("public:opendata"))
     assert datetime.datetime.fromisoformat(data["generated_at"]).tzinfo is not None
-    keys = [f.key for f in publication.FIELDS]
+    keys = [f.key for f in opendata.FIELDS]
     assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", k) for k in keys)
     [row] = data["initiatives"]
     assert list(row) == keys
@@ -500,7 +504,7 @@ def test_json_parses_and_matches_the_schema(client, proposer, reviewer, plan):
     # The schema page and the written documentation describe every key and column.
     schema = client.get(data["schema"]).content.decode()
     docs = (ROOT / "docs" / "opendata.md").read_text(encoding="utf-8")
-    for f in publication.FIELDS:
+    for f in opendata.FIELDS:
         assert f"<code>{f.key}</code>" in schema and f.header in schema
         assert f"| `{f.key}` | {f.header} | {f.type} | {f.description} |" in docs
     for key in ("schema", "generated_at", "initiatives"):
@@ -510,7 +514,7 @@ def test_json_parses_and_matches_the_schema(client, proposer, reviewer, plan):
 def test_empty_open_data(client, db):
     assert json.loads(client.get(reverse("public:opendata_json")).content)["initiatives"] == []
     body = client.get(reverse("public:opendata_csv")).content.decode("utf-8-sig")
-    assert body.strip() == ",".join(publication.CSV_HEADERS)
+    assert body.strip() == ",".join(opendata.CSV_HEADERS)
 
 
 # --- Query counts ---------------------------------------------------------------------------------
@@ -575,4 +579,4 @@ def test_public_markup_is_accessible(client, proposer, reviewer, plan):
     [("5000.00", "5,000"), ("32.50", "32.5"), ("0.00", "0"), ("100", "100"), ("0.05", "0.05")],
 )
 def test_kpi_numbers_are_shown_plainly(value, shown):
-    assert publication.plain_number(Decimal(value)) == shown
+    assert decimal_text(Decimal(value), grouping=True) == shown

@@ -6,12 +6,13 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from initiatives.models import Initiative, Transition
+from initiatives import services as initiative_services
+from initiatives.models import Initiative
 from policies.models import Body
 from reviews import services
 from reviews.models import AgendaItem, ChecklistReview, Classification, Decision, Meeting, Opinion
 
-from .factories import make_initiative
+from .factories import make_initiative, transitions
 
 pytestmark = pytest.mark.django_db
 S = Initiative.Status
@@ -35,9 +36,7 @@ def reviewed(initiative, reviewer):
 
 
 def under_review(initiative, reviewer):
-    from initiatives.services import transition
-
-    transition(initiative, to=S.UNDER_REVIEW, actor=reviewer)
+    services.start_review(initiative, actor=reviewer)
     return reviewed(initiative, reviewer)
 
 
@@ -69,9 +68,7 @@ def test_only_info_policy_reviews(submitted, promoter, hq):
 
 
 def test_classification_is_refused_until_the_review_is_complete(submitted, reviewer):
-    from initiatives.services import transition
-
-    transition(submitted, to=S.UNDER_REVIEW, actor=reviewer)
+    services.start_review(submitted, actor=reviewer)
     with pytest.raises(services.ReviewError, match="審査がすべての項目で完了していない"):
         services.classify(submitted, actor=reviewer, kind="planned", reason="全庁に影響")
     submitted.refresh_from_db()
@@ -86,12 +83,12 @@ def test_classification_moves_the_item_with_its_reason(submitted, reviewer, kind
     event = services.classify(submitted, actor=reviewer, kind=kind, reason="理由を書く")
     submitted.refresh_from_db()
     assert submitted.status == target
-    assert (event.from_status, event.to_status, event.comment, event.data) == (
+    assert (event.before["status"], event.after["status"], event.comment) == (
         S.UNDER_REVIEW,
         target,
         "理由を書く",
-        {"classification": kind},
     )
+    assert event.context == {"classification": Classification.objects.get().pk, "kind": kind}
     assert Classification.objects.get().reason == "理由を書く"
 
 
@@ -116,7 +113,7 @@ def test_return_notifies_proposer_and_promoter_after_commit(
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == S.RETURNED
-    event = submitted.transitions.latest("pk")
+    event = transitions(submitted).latest("pk")
     assert (event.actor, event.comment) == (reviewer, "費用の根拠を追記してください")
     assert len(mail.outbox) == 1
     assert set(mail.outbox[0].to) == {"alice@example.jp", "bob@example.jp"}
@@ -138,9 +135,7 @@ def test_return_without_comment_is_refused(client, submitted, reviewer):
 def test_resubmission_after_return(
     client, submitted, reviewer, proposer, django_capture_on_commit_callbacks
 ):
-    from initiatives.services import transition
-
-    transition(submitted, to=S.RETURNED, actor=reviewer, comment="直してください")
+    services.return_for_revision(submitted, actor=reviewer, comment="直してください")
     client.force_login(proposer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -214,12 +209,11 @@ def test_consolidation_into_a_new_initiative(
     for original in (submitted, other):
         original.refresh_from_db()
         assert original.status == S.CONSOLIDATED and original.consolidated_into == result
-        event = original.transitions.latest("pk")
-        assert (event.from_status, event.to_status, event.actor, event.data) == (
-            S.SUBMITTED,
-            S.CONSOLIDATED,
+        event = transitions(original).latest("pk")
+        assert (event.before, event.after, event.actor) == (
+            {"status": S.SUBMITTED, "consolidated_into": None},
+            {"status": S.CONSOLIDATED, "consolidated_into": result.pk},
             reviewer,
-            {"consolidated_into": result.pk},
         )
     assert set(result.consolidated_from.all()) == {submitted, other}
     assert Initiative.objects.count() == 3  # nothing deleted
@@ -344,14 +338,17 @@ def test_full_path_from_council_to_decision(
         )
     submitted.refresh_from_db()
     assert submitted.status == S.DECIDED
-    event = submitted.transitions.latest("pk")
-    assert (event.actor, event.from_status, event.to_status, event.comment) == (
+    event = transitions(submitted).latest("pk")
+    assert (event.actor, event.before["status"], event.after["status"], event.comment) == (
         hq,
         S.HQ_REVIEW,
         S.DECIDED,
         "効果が大きい",
     )
-    assert event.data["decision"] == decision.pk and event.data["conditions"] == "初年度は1課で試行"
+    assert (
+        event.context["decision"] == decision.pk
+        and event.context["conditions"] == "初年度は1課で試行"
+    )
     assert any("決定" in m.subject for m in mail.outbox)
 
 
@@ -380,7 +377,7 @@ def test_deferred_item_is_carried_to_a_later_meeting(submitted, reviewer, hq):
     services.record_decision(later, item2.pk, actor=hq, outcome="rejected", reason="効果が小さい")
     submitted.refresh_from_db()
     assert submitted.status == S.REJECTED
-    assert [e.to_status for e in submitted.transitions.all()][-2:] == [S.DEFERRED, S.REJECTED]
+    assert [e.after["status"] for e in transitions(submitted)][-2:] == [S.DEFERRED, S.REJECTED]
 
 
 def test_bad_meeting_input_is_refused(submitted, proposer, reviewer, hq, council):
@@ -422,7 +419,7 @@ def test_bad_meeting_input_is_refused(submitted, proposer, reviewer, hq, council
             hq_meeting, hq_item.pk, actor=hq, outcome="rejected", reason="やはり"
         )
     assert Decision.objects.count() == 1 and Opinion.objects.count() == 1
-    assert submitted.transitions.filter(to_status=S.DECIDED).count() == 1
+    assert transitions(submitted).filter(after__status=S.DECIDED).count() == 1
 
 
 def test_decision_views_refuse_other_roles(client, submitted, reviewer, proposer, council, hq):
@@ -556,15 +553,13 @@ def test_meeting_page_queries_do_not_grow(client, proposer, reviewer):
 
 
 def test_timeline_queries_do_not_grow(client, submitted, reviewer, proposer):
-    from initiatives.services import transition
-
     client.force_login(reviewer)
     few = count(client, submitted.get_absolute_url())
     for _ in range(5):
-        transition(submitted, to=S.RETURNED, actor=reviewer, comment="直して")
-        transition(submitted, to=S.SUBMITTED, actor=proposer)
+        services.return_for_revision(submitted, actor=reviewer, comment="直して")
+        initiative_services.submit(submitted, actor=proposer)
     assert count(client, submitted.get_absolute_url()) == few
-    assert submitted.transitions.count() == 11
+    assert transitions(submitted).count() == 11
 
 
 def test_home_shows_what_waits_for_each_role(client, submitted, reviewer, proposer):
@@ -572,20 +567,16 @@ def test_home_shows_what_waits_for_each_role(client, submitted, reviewer, propos
     html = client.get("/").content.decode()
     assert "取りまとめ・審査を待つ: <strong>1件</strong>" in html
     client.force_login(proposer)
-    from initiatives.services import transition
-
-    transition(submitted, to=S.RETURNED, actor=reviewer, comment="直して")
+    services.return_for_revision(submitted, actor=reviewer, comment="直して")
     html = client.get("/").content.decode()
     assert "差し戻されて修正が必要: <strong>1件</strong>" in html
     assert "取りまとめ・審査を待つ" not in html
 
 
 def test_timeline_shows_actor_time_and_comment(client, submitted, reviewer, proposer):
-    from initiatives.services import transition
-
-    transition(submitted, to=S.RETURNED, actor=reviewer, comment="費用の根拠を追記")
+    services.return_for_revision(submitted, actor=reviewer, comment="費用の根拠を追記")
     client.force_login(proposer)
     html = client.get(submitted.get_absolute_url()).content.decode()
     assert "提出済 → 差戻し" in html and "井上" in html and "費用の根拠を追記" in html
-    assert Transition.objects.filter(initiative=submitted).count() == 2
+    assert transitions(submitted).count() == 2
     assert AgendaItem.objects.count() == 0 and Meeting.objects.count() == 0

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from initiatives.models import Initiative
-from reviews.similarity import (
+from initiatives.similarity import (
     SimilarityIndex,
     document_text,
     ngrams,

@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
 
+from core.models import AuditEvent
 from initiatives import services, workflow
-from initiatives.models import Initiative, Transition
+from initiatives.models import Initiative
 
-from .factories import make_initiative
+from .factories import make_initiative, transitions
 
 S = Initiative.Status
 NAMED = ["proposer", "promoter", "outsider", "reviewer", "hq", "council", "counter_member"]
@@ -56,7 +57,7 @@ def test_every_rule_is_taken_only_by_its_roles(people, rule):
             changes["consolidated_into"] = make_initiative(
                 people["proposer"], status=S.SUBMITTED, complete=False
             )
-        before = Transition.objects.count()
+        before = AuditEvent.objects.count()
         if name in allowed:
             event = services.transition(
                 initiative,
@@ -64,10 +65,11 @@ def test_every_rule_is_taken_only_by_its_roles(people, rule):
                 actor=people[name],
                 comment="理由",
                 changes=changes,
+                service=rule.service,
             )
             initiative.refresh_from_db()
             assert initiative.status == rule.target
-            assert (event.actor, event.from_status, event.to_status, event.comment) == (
+            assert (event.actor, event.before["status"], event.after["status"], event.comment) == (
                 people[name],
                 rule.source,
                 rule.target,
@@ -77,11 +79,33 @@ def test_every_rule_is_taken_only_by_its_roles(people, rule):
         else:
             with pytest.raises(PermissionDenied):
                 services.transition(
-                    initiative, to=rule.target, actor=people[name], comment="理由", changes=changes
+                    initiative,
+                    to=rule.target,
+                    actor=people[name],
+                    comment="理由",
+                    changes=changes,
+                    service=rule.service,
                 )
             initiative.refresh_from_db()
             assert initiative.status == rule.source
-            assert Transition.objects.count() == before
+            assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "rule", [r for r in workflow.RULES if r.service], ids=lambda r: f"{r.source}->{r.target}"
+)
+def test_a_rule_that_names_a_service_is_refused_to_anyone_else(people, rule):
+    """Only the service a rule names takes it: not the generic transition, not another one."""
+    initiative = make_initiative(people["proposer"], status=rule.source, complete=False)
+    actor = people[sorted(expected_actors(rule))[0]]
+    for service in ("", "another"):
+        with pytest.raises(services.TransitionError, match="そのための画面"):
+            services.transition(
+                initiative, to=rule.target, actor=actor, comment="理由", service=service
+            )
+    initiative.refresh_from_db()
+    assert initiative.status == rule.source
 
 
 @pytest.mark.django_db
@@ -100,7 +124,9 @@ def test_transitions_outside_the_table_are_refused_for_everyone(people):
 def test_required_comment(people):
     initiative = make_initiative(people["proposer"], status=S.SUBMITTED)
     with pytest.raises(services.TransitionError, match="コメント"):
-        services.transition(initiative, to=S.RETURNED, actor=people["reviewer"], comment="  ")
+        services.transition(
+            initiative, to=S.RETURNED, actor=people["reviewer"], comment="  ", service="review"
+        )
     initiative.refresh_from_db()
     assert initiative.status == S.SUBMITTED
 
@@ -108,7 +134,7 @@ def test_required_comment(people):
 @pytest.mark.django_db
 def test_expected_status_refuses_stale_actions(people):
     initiative = make_initiative(people["proposer"], status=S.SUBMITTED)
-    services.transition(initiative, to=S.UNDER_REVIEW, actor=people["reviewer"])
+    services.transition(initiative, to=S.UNDER_REVIEW, actor=people["reviewer"], service="review")
     with pytest.raises(services.TransitionError, match="既に「審査中」"):
         services.transition(
             initiative,
@@ -116,6 +142,7 @@ def test_expected_status_refuses_stale_actions(people):
             actor=people["reviewer"],
             comment="x",
             expected_status=S.SUBMITTED,
+            service="review",
         )
 
 
@@ -145,6 +172,7 @@ def test_same_transition_from_many_threads_exactly_one_wins(master_data, departm
                 to=S.UNDER_REVIEW,
                 actor=reviewer,
                 expected_status=S.SUBMITTED,
+                service="review",
             )
             results.append("ok")
         except services.TransitionError:
@@ -158,6 +186,6 @@ def test_same_transition_from_many_threads_exactly_one_wins(master_data, departm
     for t in threads:
         t.join()
     assert results.count("ok") == 1 and results.count("refused") == 7
-    events = Transition.objects.filter(initiative=initiative, to_status=S.UNDER_REVIEW)
+    events = transitions(initiative).filter(after__status=S.UNDER_REVIEW)
     assert events.count() == 1
     assert events.get().actor == reviewer

@@ -43,10 +43,14 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "core",
     "policies",
     "accounts",
     "initiatives",
     "reviews",
+    "plans",
+    "public",
+    "dashboard",
     # The project package itself: portal-wide commands (export_portal, import_portal).
     "yachiyo_dx",
 ]
@@ -106,7 +110,7 @@ TEMPLATES = [
                 "policies.context_processors.portal",
             ],
             "builtins": [
-                "policies.templatetags.portal_tags",
+                "core.templatetags.portal_tags",
                 "django.contrib.humanize.templatetags.humanize",
             ],
         },

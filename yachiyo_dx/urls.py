@@ -2,21 +2,31 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, views
+from initiatives.urls import urlpatterns as initiative_patterns
+
+from . import health, initiative_page, views
 
 admin.site.site_header = "DX推進ポータル 管理"
 admin.site.site_title = "DX推進ポータル 管理"
 admin.site.index_title = "マスタデータ・アカウントの管理"
+
+# The initiative's own page joins the proposals' namespace (see initiatives/urls.py).
+initiatives = (
+    [path("<int:pk>/", initiative_page.initiative_detail, name="detail"), *initiative_patterns],
+    "initiatives",
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("policies/", include("policies.urls")),
-    path("initiatives/", include("initiatives.urls")),
+    path("initiatives/", include(initiatives)),
+    # 実施計画 and reports keep their addresses under /initiatives/.
+    path("initiatives/", include("plans.urls")),
     path("reviews/", include("reviews.urls")),
-    path("dashboard/", include("initiatives.urls_dashboard")),
-    path("public/", include("initiatives.urls_public")),
+    path("dashboard/", include("dashboard.urls")),
+    path("public/", include("public.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

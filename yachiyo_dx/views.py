@@ -1,10 +1,14 @@
+"""The home page: what waits for the signed-in user, counts and the next meetings."""
+
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts import roles
 from initiatives.models import Initiative
+from initiatives.workflow import INBOX_STATES
 from policies.models import PolicyEdition
 from policies.views import policies_with_examples
 from reviews.models import Meeting
@@ -18,26 +22,40 @@ def waiting_for(user):
     if user.has_role(roles.DX_PROMOTER):
         owned |= Q(department_id=user.department_id)
     rows = [
-        ("書きかけの下書き", Q(status=S.DRAFT) & owned, "/initiatives/mine/?status=draft"),
+        (
+            "書きかけの下書き",
+            Q(status=S.DRAFT) & owned,
+            reverse("initiatives:mine") + "?status=draft",
+        ),
         (
             "差し戻されて修正が必要",
             Q(status=S.RETURNED) & owned,
-            "/initiatives/department/?status=returned",
+            reverse("initiatives:department") + "?status=returned",
         ),
     ]
-    if user.has_role(roles.INFO_POLICY):
+    if user.is_secretariat:
         rows.append(
-            ("取りまとめ・審査を待つ", Q(status__in=[S.SUBMITTED, S.UNDER_REVIEW]), "/reviews/")
+            ("取りまとめ・審査を待つ", Q(status__in=INBOX_STATES), reverse("reviews:inbox"))
         )
     if user.has_role(roles.INFO_POLICY, roles.COUNCIL):
         rows.append(
-            ("協議会の意見・提言を待つ", Q(status=S.COUNCIL), "/initiatives/?status=council")
+            (
+                "協議会の意見・提言を待つ",
+                Q(status=S.COUNCIL),
+                f"{reverse('initiatives:list')}?status={S.COUNCIL}",
+            )
         )
     if user.has_role(roles.INFO_POLICY, roles.HEADQUARTERS):
         rows.append(
-            ("推進本部の審議・決定を待つ", Q(status=S.HQ_REVIEW), "/initiatives/?status=hq_review")
+            (
+                "推進本部の審議・決定を待つ",
+                Q(status=S.HQ_REVIEW),
+                f"{reverse('initiatives:list')}?status={S.HQ_REVIEW}",
+            )
         )
-        rows.append(("継続審議", Q(status=S.DEFERRED), "/initiatives/?status=deferred"))
+        rows.append(
+            ("継続審議", Q(status=S.DEFERRED), f"{reverse('initiatives:list')}?status={S.DEFERRED}")
+        )
     counts = Initiative.objects.visible_to(user).aggregate(
         **{f"n{i}": Count("pk", filter=condition) for i, (_, condition, _) in enumerate(rows)}
     )

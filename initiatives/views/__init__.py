@@ -1,1 +1,0 @@
-"""Views of the initiatives app, one module per concern; urls.py names them by module."""

@@ -19,10 +19,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
-from initiatives import plans
-from initiatives.models import ImplementationPlan, Initiative, ProgressReport
-from initiatives.publication import set_publication
-from initiatives.services import transition
+from initiatives.models import Initiative
+from initiatives.services import set_publication
+from plans import services as plans
+from plans.models import ImplementationPlan, ProgressReport
 from policies.models import Body, ComprehensivePlan, Department, Measure, PolicyEdition
 from reviews import services as reviews
 
@@ -55,17 +55,17 @@ EXCLUDE = {
         for scope in ("all", "mine", "department")
         for fmt in ("xlsx", "csv")
     },
-    "initiatives:plan_xlsx": "file export",
-    "initiatives:plan_csv": "file export",
-    "initiatives:reports_workbook": "file download (Excel workbook)",
+    "plans:plan_xlsx": "file export",
+    "plans:plan_csv": "file export",
+    "plans:reports_workbook": "file download (Excel workbook)",
     "initiatives:attachment": "file download (attachment)",
     "reviews:meeting_attachment": "file download (meeting material)",
     "public:opendata_csv": "open data file (CSV)",
     "public:opendata_json": "open data file (JSON)",
     # POST-only endpoints: their forms are on pages visited here (detail, review, meeting).
     "initiatives:attachment_delete": "POST-only (button on the edit form)",
-    "initiatives:report_submit": "POST-only (button on the report page)",
-    "initiatives:report_review": "POST-only (form on the report page)",
+    "plans:report_submit": "POST-only (button on the report page)",
+    "plans:report_review": "POST-only (form on the report page)",
     "reviews:start": "POST-only (button on the review page)",
     "reviews:return": "POST-only (form on the review page)",
     "reviews:checklist": "POST-only (form on the review page)",
@@ -105,7 +105,7 @@ def build_dataset(*, proposer, promoter, outsider, reviewer, hq, council, counte
         proposer, status=S.SUBMITTED, title="窓口手数料のキャッシュレス決済"
     )
     under_review = make_initiative(outsider, status=S.SUBMITTED, title="道路損傷の市民通報アプリ")
-    transition(under_review, to=S.UNDER_REVIEW, actor=reviewer)
+    reviews.start_review(under_review, actor=reviewer)
     items = list(under_review.edition.current_checklist().items.all())
     reviews.save_checklist_review(
         under_review,
@@ -117,7 +117,7 @@ def build_dataset(*, proposer, promoter, outsider, reviewer, hq, council, counte
     )
 
     def to_council(initiative):
-        transition(initiative, to=S.UNDER_REVIEW, actor=reviewer)
+        reviews.start_review(initiative, actor=reviewer)
         reviews.save_checklist_review(
             initiative, actor=reviewer, answers={item: ("ok", "") for item in items}
         )
@@ -223,13 +223,13 @@ KWARGS = {
     "initiatives:submit": lambda d: [{"pk": d["draft"].pk}],
     "initiatives:withdraw": lambda d: [{"pk": d["submitted"].pk}],
     "initiatives:transition": lambda d: [{"pk": d["planned"].pk, "target": "cancelled"}],
-    "initiatives:plan": lambda d: [{"pk": d["plan"].pk}],
-    "initiatives:place": lambda d: [{"pk": d["decided"].pk}],
-    "initiatives:revise": lambda d: [{"entry_pk": d["entry"].pk}],
-    "initiatives:report_edit": lambda d: [
+    "plans:plan": lambda d: [{"pk": d["plan"].pk}],
+    "plans:place": lambda d: [{"pk": d["decided"].pk}],
+    "plans:revise": lambda d: [{"entry_pk": d["entry"].pk}],
+    "plans:report_edit": lambda d: [
         {"entry_pk": d["entry"].pk, "fiscal_year": 2027, "period": "year"}
     ],
-    "initiatives:report": lambda d: [{"pk": d["report"].pk}],
+    "plans:report": lambda d: [{"pk": d["report"].pk}],
     "reviews:review": lambda d: [{"pk": d["under_review"].pk}, {"pk": d["submitted"].pk}],
     "reviews:meeting": lambda d: [
         {"pk": d[m].pk} for m in ("council_meeting", "hq_meeting", "committee_meeting")

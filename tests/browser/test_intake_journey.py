@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from policies.fiscal import fiscal_year, format_fiscal_year, wareki_date
+from core.fiscal import fiscal_year, format_fiscal_year, wareki_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

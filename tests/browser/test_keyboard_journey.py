@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.fiscal import fiscal_year, format_fiscal_year
 from initiatives.models import Initiative
-from policies.fiscal import fiscal_year, format_fiscal_year
 from policies.models import Body
 from reviews import services
 

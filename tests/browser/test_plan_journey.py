@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from initiatives.models import ImplementationPlan
+from plans.models import ImplementationPlan
 from policies.models import ComprehensivePlan, Measure
 
 from ..factories import make_initiative

@@ -1,22 +1,49 @@
-import csv
 import datetime
+import json
 import sys
 
-from django.contrib.admin.models import LogEntry
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from initiatives.models import OwnershipTransfer, ReportEvent, Transition
-from reviews.models import Decision, Opinion
+from core.models import AuditEvent
+from core.spreadsheets import csv_lines
 
 HEADER = ["日時", "種別", "実行者ID", "実行者", "対象", "対象ID", "変更前", "変更後", "コメント"]
 
 
+def _json(values):
+    return json.dumps(values, ensure_ascii=False, sort_keys=True) if values else ""
+
+
+def rows(start=None, end=None):
+    """The audit log, oldest first, one CSV row per event (streamed in chunks)."""
+    events = AuditEvent.objects.select_related("content_type").order_by("created_at", "pk")
+    if start:
+        events = events.filter(created_at__gte=start)
+    if end:
+        events = events.filter(created_at__lte=end)
+    yield HEADER
+    for e in events.iterator(chunk_size=1000):
+        kind = e.content_type.name if e.content_type else ""
+        yield [
+            timezone.localtime(e.created_at).isoformat(timespec="seconds"),
+            e.action_label,
+            e.actor_id or "",
+            e.actor_name,
+            f"{kind}: {e.object_repr}" if kind else e.object_repr,
+            e.object_id or "",
+            _json(e.before),
+            _json({**e.after, **({"関連": e.context} if e.context else {})}),
+            e.comment,
+        ]
+
+
 class Command(BaseCommand):
     help = (
-        "情報セキュリティ責任者向けの監査記録をCSV（UTF-8 BOM付き）で書き出します: 取組項目の状態遷移、"
-        "進捗報告の確認・差戻し、意見・決定の記録、所属の移管、管理画面での変更、ログインの失敗。"
-        "--since/--until で期間（YYYY-MM-DD）を指定できます。"
+        "情報セキュリティ責任者向けの監査記録をCSV（UTF-8 BOM付き）で書き出します: 取組項目の作成・編集・状態遷移、"
+        "審査・取りまとめ、会議・意見・決定の記録、実施計画・進捗報告、公開の設定、所属の移管、"
+        "管理画面での変更、ログインの失敗。--since/--until で期間（YYYY-MM-DD）を指定できます。"
+        "Excelで開いても数式として動かないよう、=・+・-・@ で始まる値には ' を付けます。"
     )
 
     def add_arguments(self, parser):
@@ -30,127 +57,17 @@ class Command(BaseCommand):
             end = _day(until, datetime.time.max)
         except ValueError as exc:
             raise CommandError("日付は YYYY-MM-DD で指定してください。") from exc
-        rows = sorted(self._rows(start, end), key=lambda r: r[0])
-        stream = open(output, "w", encoding="utf-8-sig", newline="") if output else sys.stdout  # noqa: SIM115
+        count = -1  # the header
+        stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
         try:
-            if not output:
-                stream.write("\ufeff")
-            writer = csv.writer(stream)
-            writer.writerow(HEADER)
-            for row in rows:
-                writer.writerow(
-                    [timezone.localtime(row[0]).isoformat(timespec="seconds"), *row[1:]]
-                )
+            for line in csv_lines(rows(start, end)):
+                stream.write(line)
+                count += 1
         finally:
             if output:
                 stream.close()
         if output:
-            self.stderr.write(f"{len(rows)}件を {output} に書き出しました。")
-
-    def _rows(self, start, end):
-        def within(qs, field):
-            if start:
-                qs = qs.filter(**{f"{field}__gte": start})
-            if end:
-                qs = qs.filter(**{f"{field}__lte": end})
-            return qs
-
-        for t in within(Transition.objects.select_related("initiative"), "created_at"):
-            yield (
-                t.created_at,
-                "取組項目の状態遷移",
-                t.actor_id,
-                t.actor_name,
-                t.initiative.title,
-                t.initiative_id,
-                t.get_from_status_display(),
-                t.get_to_status_display(),
-                t.comment,
-            )
-        for e in within(
-            ReportEvent.objects.select_related("report__entry__initiative"), "created_at"
-        ):
-            yield (
-                e.created_at,
-                "進捗報告",
-                e.actor_id,
-                e.actor_name,
-                e.report.entry.initiative.title,
-                e.report_id,
-                e.get_from_status_display(),
-                e.get_to_status_display(),
-                e.comment,
-            )
-        for o in within(
-            Opinion.objects.select_related("recorded_by", "agenda_item__initiative"), "recorded_at"
-        ):
-            yield (
-                o.recorded_at,
-                "意見・提言の記録",
-                o.recorded_by_id,
-                o.recorded_by.display_name,
-                o.agenda_item.initiative.title,
-                o.agenda_item.initiative_id,
-                "",
-                "",
-                "",
-            )
-        for d in within(
-            Decision.objects.select_related("recorded_by", "agenda_item__initiative"), "recorded_at"
-        ):
-            yield (
-                d.recorded_at,
-                "決定の記録",
-                d.recorded_by_id,
-                d.recorded_by.display_name,
-                d.agenda_item.initiative.title,
-                d.agenda_item.initiative_id,
-                "",
-                d.get_outcome_display(),
-                d.reason,
-            )
-        for m in within(
-            OwnershipTransfer.objects.select_related("source", "target", "actor"), "created_at"
-        ):
-            yield (
-                m.created_at,
-                "所属の移管",
-                m.actor_id,
-                m.actor.display_name,
-                str(m.source),
-                m.source_id,
-                str(m.source),
-                str(m.target),
-                m.reason,
-            )
-        for log in within(LogEntry.objects.select_related("user", "content_type"), "action_time"):
-            yield (
-                log.action_time,
-                "管理画面での変更",
-                log.user_id,
-                log.user.display_name,
-                f"{log.content_type.name if log.content_type else ''}: {log.object_repr}",
-                log.object_id,
-                "",
-                log.get_action_flag_display(),
-                log.get_change_message(),
-            )
-        try:
-            from axes.models import AccessFailureLog
-        except ImportError:  # pragma: no cover - axes is a dependency
-            return
-        for f in within(AccessFailureLog.objects.all(), "attempt_time"):
-            yield (
-                f.attempt_time,
-                "ログイン失敗",
-                "",
-                f.username or "",
-                f.ip_address or "",
-                "",
-                "",
-                "ロック" if f.locked_out else "",
-                f.path_info,
-            )
+            self.stderr.write(f"{count}件を {output} に書き出しました。")
 
 
 def _day(value, time):

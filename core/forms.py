@@ -1,0 +1,69 @@
+"""Form helpers every app uses: the error summary of a page and a field for several files."""
+
+from django import forms
+
+from .uploads import check_upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each checked by content, size and emptiness."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files, errors = [], []
+        for item in items:
+            try:
+                upload = super().clean(item, initial)
+                if not upload:
+                    continue
+                upload.detected_type = check_upload(upload)
+                files.append(upload)
+            except forms.ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
+def error_summary(*parts):
+    """[(anchor, label, message)] for every error in forms and formsets, in page order.
+
+    The error summary at the top of a form page links each message to its field.
+    """
+    out = []
+
+    def add_form(form, prefix_label=""):
+        for name, errors in form.errors.items():
+            if name == forms.forms.NON_FIELD_ERRORS:
+                for message in errors:
+                    out.append(("", prefix_label.strip(), message))
+                continue
+            field = form[name]
+            anchor = field.auto_id or ""
+            # Choice widgets render inputs with _0, _1 suffixes: link to the first one.
+            if getattr(field.field.widget, "allow_multiple_selected", False) or isinstance(
+                field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
+                anchor = f"{anchor}_0"
+            for message in errors:
+                out.append((anchor, f"{prefix_label}{field.label}", message))
+
+    for part in parts:
+        if isinstance(part, forms.BaseFormSet):
+            for message in part.non_form_errors():
+                out.append(("", "", message))
+            for i, form in enumerate(part.forms, start=1):
+                add_form(form, f"{part.summary_label}{i}件目の")
+        else:
+            add_form(part)
+    return out

@@ -1,0 +1,246 @@
+"""Figures of the dashboard for 情報政策課 and the HQ.
+
+The aggregation functions return plain data ((label, value) pairs or rows) and each runs a fixed
+number of queries however many initiatives there are: GROUP BY in the database, never a query per
+row. Only shared initiatives count (submitted at least once: drafts are the proposer's own).
+
+`overview` turns that data into the charts of dashboard.charts.
+"""
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+
+from initiatives.models import Initiative
+from plans.models import PlanRevision, PlanYear, ProgressReport
+from policies.models import Channel, ExampleInitiative, PolicyEdition
+
+from .charts import bar_chart, grouped_chart
+
+TOP_DEPARTMENTS = 15
+UNSELECTED = "未選択"
+OTHERS = "その他"
+
+
+def shared_initiatives():
+    """Every initiative but drafts never submitted."""
+    return Initiative.objects.filter(submitted_at__isnull=False)
+
+
+def policy_label(number, name):
+    return f"方針{number} {name}"
+
+
+# --- Aggregation (plain data) -----------------------------------------------------------------
+
+
+def status_counts():
+    """[(状態, 件数)] in the order of the workflow; states nobody is in are left out. 1 query."""
+    counts = dict(
+        shared_initiatives()
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return [
+        (label, counts[value]) for value, label in Initiative.Status.choices if counts.get(value)
+    ]
+
+
+def policy_counts(edition):
+    """[(基本方針, 件数)]: every policy of the edition in force, then 未選択. 2 queries.
+
+    Initiatives filed under a policy of an earlier edition are counted as 過去の版の方針.
+    """
+    totals = shared_initiatives().aggregate(
+        unselected=Count("pk", filter=Q(policy__isnull=True)),
+        earlier=Count("pk", filter=Q(policy__isnull=False) & ~Q(policy__edition=edition)),
+    )
+    rows = []
+    if edition is not None:
+        policies = edition.policies.order_by("number").annotate(
+            n=Count("initiatives", filter=Q(initiatives__submitted_at__isnull=False))
+        )
+        rows = [(policy_label(p.number, p.name), p.n) for p in policies]
+    if totals["earlier"]:
+        rows.append(("過去の版の方針", totals["earlier"]))
+    rows.append((UNSELECTED, totals["unselected"]))
+    return rows
+
+
+def channel_counts():
+    """[(抽出経路, 件数)] for every channel, in its display order. 1 query."""
+    channels = Channel.objects.order_by("order", "pk").annotate(
+        n=Count("initiatives", filter=Q(initiatives__submitted_at__isnull=False))
+    )
+    return [(c.name, c.n) for c in channels]
+
+
+def department_counts(limit=TOP_DEPARTMENTS):
+    """[(提案部署, 件数)]: the `limit` departments proposing most, then その他. 1 query."""
+    rows = (
+        shared_initiatives()
+        .order_by()
+        .values("department_id", "department__name", "department__parent__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "department__order", "department__code")
+    )
+    pairs = [
+        (
+            " ".join(filter(None, [r["department__parent__name"], r["department__name"]])),
+            r["n"],
+        )
+        for r in rows
+    ]
+    if len(pairs) > limit:
+        pairs = [*pairs[:limit], (OTHERS, sum(n for _, n in pairs[limit:]))]
+    return pairs
+
+
+EVALUATIONS = [(e.value, e.label) for e in ProgressReport.Evaluation]
+
+
+def evaluation_counts():
+    """[(年度, {評価: 件数})] of confirmed progress reports, oldest year first. 1 query.
+
+    Only reports 情報政策課 has confirmed are official evaluations; every A-D key is present.
+    """
+    rows = (
+        ProgressReport.objects.filter(status=ProgressReport.Status.CONFIRMED)
+        .exclude(evaluation="")
+        .order_by()
+        .values("fiscal_year", "evaluation")
+        .annotate(n=Count("pk"))
+    )
+    years = {}
+    for r in rows:
+        years.setdefault(r["fiscal_year"], dict.fromkeys(ProgressReport.Evaluation.values, 0))
+        years[r["fiscal_year"]][r["evaluation"]] = r["n"]
+    return sorted(years.items())
+
+
+def current_plan_years():
+    """PlanYears of the current revision of each placement (its highest revision number)."""
+    latest = (
+        PlanRevision.objects.filter(entry=OuterRef("revision__entry"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    return PlanYear.objects.filter(revision__number=Subquery(latest))
+
+
+def budget_by_year_and_policy(edition):
+    """(series, rows): the planned budget per fiscal year and 基本方針. 2 queries.
+
+    series is [(key, name)]: every policy of the edition in force, then others that occur
+    (earlier editions' policies, 未選択). rows is [(年度, {key: 円})] with every key present.
+    Amounts are of the current revision only; earlier revisions are history.
+    """
+    prefix = "revision__entry__initiative__policy"
+    rows = (
+        current_plan_years()
+        .order_by()
+        .values(
+            "fiscal_year",
+            f"{prefix}_id",
+            f"{prefix}__number",
+            f"{prefix}__name",
+            f"{prefix}__edition_id",
+            f"{prefix}__edition__title",
+        )
+        .annotate(total=Sum("amount"))
+    )
+    series = {}
+    if edition is not None:
+        for p in edition.policies.order_by("number"):
+            series[p.pk] = (f"方針{p.number}", policy_label(p.number, p.name))
+    extra, years = {}, {}
+    for r in rows:
+        pk = r[f"{prefix}_id"]
+        if pk not in series and pk not in extra:
+            if pk is None:
+                extra[pk] = (UNSELECTED, UNSELECTED)
+            else:
+                number, name = r[f"{prefix}__number"], r[f"{prefix}__name"]
+                extra[pk] = (
+                    f"旧方針{number}",
+                    f"{policy_label(number, name)}（{r[f'{prefix}__edition__title']}）",
+                )
+        years.setdefault(r["fiscal_year"], {})[pk] = r["total"]
+    unselected = extra.pop(None, None)
+    series.update(sorted(extra.items(), key=lambda item: item[1]))
+    if unselected:
+        series[None] = unselected
+    out_series = list(series.values())
+    out_rows = [
+        (fy, {series[pk][0]: amounts.get(pk, 0) for pk in series})
+        for fy, amounts in sorted(years.items())
+    ]
+    return out_series, out_rows
+
+
+def unused_examples(edition):
+    """取組例 of the edition in force that no shared, not withdrawn initiative lists. 1 query."""
+    if edition is None:
+        return []
+    links = Initiative.examples.through.objects.filter(
+        exampleinitiative_id=OuterRef("pk"), initiative__submitted_at__isnull=False
+    ).exclude(initiative__status=Initiative.Status.WITHDRAWN)
+    return list(
+        ExampleInitiative.objects.filter(policy__edition=edition)
+        .exclude(Exists(links))
+        .select_related("policy")
+        .order_by("policy__number", "number")
+    )
+
+
+def overview():
+    """Everything the dashboard page shows; a fixed number of queries."""
+    edition = PolicyEdition.objects.in_force()
+    series, budget_rows = budget_by_year_and_policy(edition)
+    return {
+        "edition": edition,
+        "charts": [
+            bar_chart(
+                "status",
+                "状態別の取組項目数",
+                status_counts(),
+                label_header="状態",
+                note="件数が0の状態は省いています。",
+            ),
+            bar_chart(
+                "policy",
+                "基本方針別の取組項目数",
+                policy_counts(edition),
+                label_header="基本方針",
+                note="適用中の方針の基本方針ごとに数えています。基本方針を選んでいないものは「未選択」です。",
+            ),
+            bar_chart(
+                "channel", "抽出経路別の取組項目数", channel_counts(), label_header="抽出経路"
+            ),
+            bar_chart(
+                "department",
+                "提案部署別の取組項目数",
+                department_counts(),
+                label_header="提案部署",
+                note=f"件数の多い{TOP_DEPARTMENTS}部署を示し、残りは「{OTHERS}」にまとめています。",
+            ),
+            grouped_chart(
+                "evaluation",
+                "年度別の評価の件数",
+                EVALUATIONS,
+                evaluation_counts(),
+                label_header="年度",
+                note="情報政策課が確認した進捗報告の評価（A〜D）だけを数えています。",
+            ),
+            grouped_chart(
+                "budget",
+                "年度別・基本方針別の予算額",
+                series,
+                budget_rows,
+                label_header="年度",
+                unit="yen",
+                note="実施計画に位置付けた取組の、現行の計画（最新の改定）の年度別予算額の合計です。",
+            ),
+        ],
+        "unused_examples": unused_examples(edition),
+    }

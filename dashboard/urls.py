@@ -1,0 +1,10 @@
+"""Dashboards for 情報政策課 and the HQ: mounted at /dashboard/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+urlpatterns = [
+    path("", views.index, name="index"),
+]

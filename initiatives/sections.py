@@ -1,0 +1,58 @@
+"""What the initiative's page shows of the proposal itself, for the composed page
+(yachiyo_dx.initiative_page), which adds the review's and the plan's sections beside it."""
+
+from core import audit
+from core.models import AuditEvent
+from policies.models import ChecklistItem
+
+from . import access, history, workflow
+from .models import Initiative
+
+S = Initiative.Status
+
+
+def timeline(initiative):
+    """The initiative's state changes, oldest first, as the page shows them."""
+    events = AuditEvent.objects.for_object(initiative).of("initiative.transition")
+    return audit.status_timeline(events, lambda status: S(status).label)
+
+
+def _self_check_rows(initiative):
+    checklist = initiative.edition.current_checklist()
+    if checklist is None:
+        return None, []
+    items = ChecklistItem.objects.filter(checklist=checklist).order_by("number")
+    answers = {a.item_id: a for a in initiative.self_check.all()}
+    return checklist, [(item, answers.get(item.pk)) for item in items]
+
+
+def proposal_section(request, initiative) -> dict:
+    """The proposal, its schedule, cases, self-check, attachments, timeline and history, and
+    what the user may do with it (a fixed number of queries)."""
+    user = request.user
+    checklist, rows = _self_check_rows(initiative)
+    actions = workflow.available(user, initiative)
+    by_target = {rule.target: rule for rule in actions}
+    return {
+        "initiative": initiative,
+        "examples": initiative.examples.select_related("policy").order_by("number"),
+        "affected": initiative.affected_departments.select_related("parent").order_by(
+            "order", "code"
+        ),
+        "milestones": initiative.milestones.all(),
+        "cases": initiative.case_studies.all(),
+        "attachments": initiative.attachments.select_related("uploaded_by"),
+        "checklist": checklist,
+        "checklist_rows": rows,
+        "timeline": timeline(initiative),
+        "consolidated_into": initiative.consolidated_into,
+        "consolidated_from": initiative.consolidated_from.select_related(
+            "department", "department__parent"
+        ),
+        "changes": history.changes(history.recent_versions(initiative)),
+        "can_edit": access.can_edit(user, initiative),
+        "submit_action": by_target.get(S.SUBMITTED),
+        "withdraw_action": by_target.get(S.WITHDRAWN),
+        "generic_actions": [rule for rule in actions if not rule.service],
+        "is_secretariat": user.is_secretariat,
+    }

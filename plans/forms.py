@@ -1,0 +1,186 @@
+from django import forms
+from django.utils import timezone
+
+from core.fiscal import fiscal_year, format_fiscal_year
+from core.formatting import decimal_text
+from initiatives.models import MAX_YEN
+from policies.models import Department
+
+from .models import ImplementationPlan, PlanEntry, ProgressReport
+
+
+def fiscal_year_field(label, *, required=True, around=None):
+    current = fiscal_year(around or timezone.localdate())
+    return forms.TypedChoiceField(
+        label=label,
+        coerce=int,
+        empty_value=None,
+        required=required,
+        choices=[("", "—")]
+        + [(y, format_fiscal_year(y)) for y in range(current - 10, current + 11)],
+    )
+
+
+class PlacementForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        label="実施計画", queryset=ImplementationPlan.objects.all(), empty_label="選んでください"
+    )
+    owner = forms.ModelChoiceField(
+        label="担当課",
+        queryset=Department.objects.active().select_related("parent"),
+        empty_label="選んでください",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].label_from_instance = lambda d: d.full_name
+
+
+class PlanYearForm(forms.Form):
+    fiscal_year = fiscal_year_field("年度", required=False)
+    planned = forms.CharField(
+        label="計画内容", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    amount = forms.IntegerField(
+        label="予算額（円）", required=False, min_value=0, max_value=MAX_YEN
+    )
+    funding = forms.CharField(label="財源", required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        filled = any(data.get(k) not in (None, "") for k in ("fiscal_year", "planned", "amount"))
+        if filled:
+            for name, message in (
+                ("fiscal_year", "年度を選んでください。"),
+                ("planned", "計画内容を入力してください。"),
+                ("amount", "予算額を円単位で入力してください（0円も可）。"),
+            ):
+                if data.get(name) in (None, ""):
+                    self.add_error(name, message)
+        return data
+
+
+class KpiForm(forms.Form):
+    indicator = forms.CharField(label="指標", required=False, max_length=200)
+    unit = forms.CharField(label="単位", required=False, max_length=30)
+    baseline_value = forms.DecimalField(
+        label="基準値", required=False, max_digits=14, decimal_places=2
+    )
+    baseline_year = fiscal_year_field("基準年度", required=False)
+    target_value = forms.DecimalField(
+        label="目標値", required=False, max_digits=14, decimal_places=2
+    )
+    target_year = fiscal_year_field("目標年度", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if any(data.get(k) not in (None, "") for k in self.fields):
+            if not data.get("indicator"):
+                self.add_error("indicator", "指標の名称を入力してください。")
+            if not data.get("unit"):
+                self.add_error("unit", "単位を入力してください（例: 件、時間、％）。")
+            for name in ("baseline_value", "baseline_year", "target_value", "target_year"):
+                if data.get(name) in (None, ""):
+                    self.add_error(name, "入力してください。")
+        return data
+
+
+class BaseRowFormSet(forms.BaseFormSet):
+    def rows(self):
+        """The filled rows' cleaned data (empty rows dropped)."""
+        return [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data and any(v not in (None, "") for v in f.cleaned_data.values())
+        ]
+
+
+PlanYearFormSet = forms.formset_factory(PlanYearForm, formset=BaseRowFormSet, extra=3, max_num=20)
+PlanYearFormSet.summary_label = "年度別計画"
+KpiFormSet = forms.formset_factory(KpiForm, formset=BaseRowFormSet, extra=2, max_num=20)
+KpiFormSet.summary_label = "指標"
+
+
+class RevisionForm(forms.Form):
+    reason = forms.CharField(
+        label="改定理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text="なぜスケジュール・予算・目標値を変えるのかを書きます。当初計画（ベースライン）はそのまま残ります。",
+    )
+
+
+class ContinuingForm(PlacementForm):
+    title = forms.CharField(label="取組名", max_length=200)
+    content = forms.CharField(label="取組内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "done",
+            "amount_spent",
+            "evaluation",
+            "progress_percent",
+            "risk",
+            "risk_note",
+            "improvement",
+        ]
+        widgets = {
+            "done": forms.Textarea(attrs={"rows": 4}),
+            "risk_note": forms.Textarea(attrs={"rows": 2}),
+            "improvement": forms.Textarea(attrs={"rows": 3}),
+            "evaluation": forms.RadioSelect,
+            "risk": forms.RadioSelect,
+        }
+        help_texts = {
+            "progress_percent": "計画全体に対する進み具合（0〜100）。評価やリスクとは別に記入します。",
+            "evaluation": "A 順調 / B おおむね順調 / C 遅れ / D 大幅遅れ",
+        }
+
+    def __init__(self, *args, kpis=(), actuals=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evaluation"].choices = ProgressReport.Evaluation.choices
+        self.fields["risk"].choices = ProgressReport.Risk.choices
+        self.fields["amount_spent"].max_value = MAX_YEN
+        self.fields["amount_spent"].min_value = 0
+        self.fields["progress_percent"].max_value = 100
+        self.kpis = list(kpis)
+        actuals = actuals or {}
+        for kpi in self.kpis:
+            self.fields[f"kpi_{kpi.number}"] = forms.DecimalField(
+                label=f"{kpi.indicator}の実績（{kpi.unit}）",
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                help_text=f"目標: {decimal_text(kpi.target_value)}{kpi.unit}（{format_fiscal_year(kpi.target_year)}）",
+                initial=actuals.get(kpi.pk),
+            )
+
+    def kpi_fields(self):
+        return [self[f"kpi_{k.number}"] for k in self.kpis]
+
+    def kpi_values(self):
+        return {k: self.cleaned_data.get(f"kpi_{k.number}") for k in self.kpis}
+
+
+class ReportReviewForm(forms.Form):
+    comment = forms.CharField(
+        label="コメント（差戻しの場合は必須）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class WorkbookUploadForm(forms.Form):
+    workbook = forms.FileField(label="記入したExcelファイル（.xlsx）")
+
+    def clean_workbook(self):
+        upload = self.cleaned_data["workbook"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("ダウンロードしたExcelファイル（.xlsx）を選んでください。")
+        return upload
+
+
+ORIGIN_CHOICES = PlanEntry.Origin.choices

@@ -1,0 +1,31 @@
+"""Who may see and change the review's records. Views fetch through these helpers: 404 for
+what the user may not see, 403 for what the user may see but not change. Every signed-in
+member of staff may read meetings; the secretariat keeps their records."""
+
+from django.http import Http404
+
+from accounts.permissions import require_secretariat
+
+from .models import Meeting, MeetingAttachment
+
+
+def meeting_for_user(request, pk, *, write=False) -> Meeting:
+    meeting = Meeting.objects.select_related("body").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("会議が見つかりません。")
+    if write:
+        require_secretariat(request.user, "この操作を行う権限がありません。")
+    return meeting
+
+
+def meeting_attachment_for_user(request, pk, attachment_pk) -> MeetingAttachment:
+    meeting = meeting_for_user(request, pk)
+    attachment = MeetingAttachment.objects.filter(pk=attachment_pk, meeting=meeting).first()
+    if attachment is None:
+        raise Http404("会議資料が見つかりません。")
+    return attachment
+
+
+def require_reviewer(request):
+    """The review pages are the secretariat's (403 for others)."""
+    require_secretariat(request.user, "この操作を行う権限がありません。")

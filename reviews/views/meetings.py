@@ -1,0 +1,250 @@
+"""Meetings of the council and the HQ: their agenda, opinions, decisions and records."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts import roles
+from core.forms import error_summary
+from core.uploads import download_response
+from initiatives.models import Initiative
+from initiatives.services import TransitionError
+from initiatives.workflow import agenda_states
+
+from .. import services
+from ..access import meeting_attachment_for_user, meeting_for_user, require_reviewer
+from ..forms import AgendaForm, DecisionForm, MeetingForm, MinutesForm, OpinionForm
+from ..models import AgendaItem, Meeting
+
+
+@require_safe
+@login_required
+def meeting_list(request):
+    today = timezone.localdate()
+    meetings = Meeting.objects.select_related("body").annotate(items=Count("agenda"))
+    return render(
+        request,
+        "reviews/meeting_list.html",
+        {
+            "upcoming": meetings.upcoming(today),
+            "past": meetings.past(today),
+            "can_plan": request.user.is_secretariat,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def meeting_create(request):
+    require_reviewer(request)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.create_meeting(
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                held_on=form.cleaned_data["held_on"],
+                place=form.cleaned_data["place"],
+                number=form.cleaned_data["number"],
+            )
+        except TransitionError as exc:
+            form.add_error("number", str(exc))
+        else:
+            messages.success(request, f"{meeting}を登録しました。議題を追加してください。")
+            return redirect(meeting)
+    return render(
+        request,
+        "reviews/meeting_form.html",
+        {"form": form, "errors": error_summary(form) if form.is_bound else []},
+    )
+
+
+def _agenda(meeting):
+    """The agenda with what each body weighs: the classification's reason and the council's
+    opinions (a fixed number of queries)."""
+    return meeting.agenda.select_related(
+        "initiative",
+        "initiative__department",
+        "initiative__department__parent",
+        "opinion",
+        "decision",
+        "opinion__recorded_by",
+        "decision__recorded_by",
+    ).prefetch_related(
+        "initiative__classifications",
+        Prefetch(
+            "initiative__agenda_items",
+            queryset=AgendaItem.objects.filter(opinion__isnull=False).select_related(
+                "opinion", "meeting", "meeting__body"
+            ),
+            to_attr="opinion_items",
+        ),
+    )
+
+
+def _rows(agenda, failed_item, failed_form):
+    """Per agenda item its forms; the one that failed validation is shown again bound."""
+    rows = []
+    for item in agenda:
+        prefix = f"item{item.pk}"
+        bound = failed_form if item.pk == failed_item else None
+        rows.append(
+            {
+                "item": item,
+                "opinion_form": bound
+                if isinstance(bound, OpinionForm)
+                else OpinionForm(prefix=prefix),
+                "decision_form": bound
+                if isinstance(bound, DecisionForm)
+                else DecisionForm(prefix=prefix),
+            }
+        )
+    return rows
+
+
+def _meeting_context(request, meeting, **forms):
+    user = request.user
+    body = meeting.body
+    candidates = (
+        Initiative.objects.filter(status__in=agenda_states(body.kind))
+        .exclude(agenda_items__meeting=meeting)
+        .select_related("department", "department__parent")
+    )
+    failed_item, failed_form = forms.pop("failed_item", None), forms.get("item_form")
+    agenda = _agenda(meeting)
+    context = {
+        "meeting": meeting,
+        "agenda": agenda,
+        "rows": _rows(agenda, failed_item, failed_form),
+        "attachments": meeting.attachments.all(),
+        "is_secretariat": user.is_secretariat,
+        "gives_opinions": body.gives_opinions,
+        "decides": body.decides,
+        "can_record_opinion": body.gives_opinions
+        and user.has_role(roles.INFO_POLICY, roles.COUNCIL),
+        "can_record_decision": body.decides
+        and user.has_role(roles.INFO_POLICY, roles.HEADQUARTERS),
+        "agenda_form": AgendaForm(candidates=candidates),
+        "minutes_form": MinutesForm(instance=meeting),
+    }
+    context.update(forms)
+    context["errors"] = error_summary(
+        *(f for f in forms.values() if hasattr(f, "is_bound") and f.is_bound)
+    )
+    return context
+
+
+@require_safe
+@login_required
+def meeting_detail(request, pk):
+    meeting = meeting_for_user(request, pk)
+    return render(request, "reviews/meeting_detail.html", _meeting_context(request, meeting))
+
+
+@require_POST
+@login_required
+def meeting_update(request, pk):
+    meeting = meeting_for_user(request, pk, write=True)
+    form = MinutesForm(request.POST, request.FILES, instance=meeting)
+    if form.is_valid():
+        services.save_minutes(form, actor=request.user)
+        messages.success(request, "会議の記録を保存しました。")
+        return redirect(meeting)
+    return render(
+        request,
+        "reviews/meeting_detail.html",
+        _meeting_context(request, meeting, minutes_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@login_required
+def agenda_add(request, pk):
+    meeting = meeting_for_user(request, pk, write=True)
+    candidates = Initiative.objects.all()  # the service checks the state for the body
+    form = AgendaForm(request.POST, candidates=candidates)
+    if form.is_valid():
+        try:
+            services.add_agenda_item(
+                meeting, actor=request.user, initiative=form.cleaned_data["initiative"]
+            )
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "議題を追加しました。")
+        return redirect(meeting)
+    return render(
+        request,
+        "reviews/meeting_detail.html",
+        _meeting_context(request, meeting, agenda_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@login_required
+def record_opinion(request, pk, item_pk):
+    services.require_role(request.user, roles.INFO_POLICY, roles.COUNCIL)
+    form = OpinionForm(request.POST, prefix=f"item{item_pk}")
+    return _record_for_agenda_item(
+        request,
+        pk,
+        item_pk,
+        form,
+        "意見・提言を記録しました。",
+        lambda meeting, data: services.record_opinion(
+            meeting, item_pk, actor=request.user, text=data["text"]
+        ),
+    )
+
+
+@require_POST
+@login_required
+def record_decision(request, pk, item_pk):
+    services.require_role(request.user, roles.INFO_POLICY, roles.HEADQUARTERS)
+    form = DecisionForm(request.POST, prefix=f"item{item_pk}")
+    return _record_for_agenda_item(
+        request,
+        pk,
+        item_pk,
+        form,
+        "決定を記録しました。提案者とDX推進員に通知しました。",
+        lambda meeting, data: services.record_decision(
+            meeting,
+            item_pk,
+            actor=request.user,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            conditions=data["conditions"],
+        ),
+    )
+
+
+def _record_for_agenda_item(request, pk, item_pk, form, done, record):
+    """Validate an agenda item's form, record it through the service, back to the meeting; an
+    invalid form is shown again beside its own agenda item."""
+    meeting = meeting_for_user(request, pk)
+    if not form.is_valid():
+        return render(
+            request,
+            "reviews/meeting_detail.html",
+            _meeting_context(request, meeting, item_form=form, failed_item=item_pk),
+            status=400,
+        )
+    try:
+        record(meeting, form.cleaned_data)
+    except TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return redirect(meeting)
+
+
+@require_safe
+@login_required
+def meeting_attachment(request, pk, attachment_pk):
+    return download_response(meeting_attachment_for_user(request, pk, attachment_pk))
