@@ -1,10 +1,30 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.functional import cached_property
 
 from policies.models import Department
 
 from . import roles
+
+
+class UserQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def with_role(self, name):
+        return self.filter(groups__name=name, is_active=True)
+
+    def secretariat(self):
+        """Active members of the secretariat (see User.is_secretariat)."""
+        return self.with_role(roles.INFO_POLICY)
+
+    def promoters_of(self, department_ids):
+        """Active DX推進員 of the given departments."""
+        return self.with_role(roles.DX_PROMOTER).filter(department_id__in=department_ids)
+
+
+class AccountManager(UserManager.from_queryset(UserQuerySet)):
+    """Django's user manager (create_user...) with the queries above."""
 
 
 class User(AbstractUser):
@@ -15,6 +35,8 @@ class User(AbstractUser):
     )
 
     REQUIRED_FIELDS = ["email", "department"]
+
+    objects = AccountManager()
 
     class Meta(AbstractUser.Meta):
         verbose_name = verbose_name_plural = "ユーザー"
@@ -42,5 +64,27 @@ class User(AbstractUser):
         return self.has_role(roles.INFO_POLICY)
 
     @property
+    def is_council_member(self) -> bool:
+        """Sits on the advisory council, whose opinions are recorded per agenda item."""
+        return self.has_role(roles.COUNCIL)
+
+    @property
+    def is_hq_member(self) -> bool:
+        """Sits on the headquarters, which decides."""
+        return self.has_role(roles.HEADQUARTERS)
+
+    @property
+    def is_dx_promoter(self) -> bool:
+        return self.has_role(roles.DX_PROMOTER)
+
+    @property
+    def may_record_opinions(self) -> bool:
+        return self.is_secretariat or self.is_council_member
+
+    @property
+    def may_record_decisions(self) -> bool:
+        return self.is_secretariat or self.is_hq_member
+
+    @property
     def can_view_dashboard(self) -> bool:
-        return self.has_role(roles.INFO_POLICY, roles.HEADQUARTERS)
+        return self.is_secretariat or self.is_hq_member

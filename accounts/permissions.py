@@ -28,3 +28,9 @@ def require_secretariat(user, message="この操作は情報政策課だけが�
     """Refuse (403) anyone but the secretariat; the one guard every app's views and services use."""
     if not user.is_authenticated or not user.is_secretariat:
         raise PermissionDenied(message)
+
+
+def require(allowed: bool, message="この操作を行う権限がありません。"):
+    """Refuse (403) unless `allowed`: `require(user.may_record_opinions)`."""
+    if not allowed:
+        raise PermissionDenied(message)

@@ -2,14 +2,13 @@
 
 from django.contrib.auth import get_user_model
 
-from accounts import roles
 from core.notifications import absolute_url, notify
 
 __all__ = ["link", "notify", "owners", "secretariat_staff"]
 
 
 def secretariat_staff():
-    return get_user_model().objects.filter(groups__name=roles.INFO_POLICY, is_active=True)
+    return get_user_model().objects.secretariat()
 
 
 def owners(initiative):
@@ -18,9 +17,7 @@ def owners(initiative):
     User = get_user_model()
     originals = list(initiative.consolidated_from.select_related("proposer"))
     departments = {initiative.department_id, *(o.department_id for o in originals)}
-    promoters = User.objects.filter(
-        groups__name=roles.DX_PROMOTER, department_id__in=departments, is_active=True
-    )
+    promoters = User.objects.promoters_of(departments)
     return [initiative.proposer, *(o.proposer for o in originals), *promoters]
 
 

@@ -1,8 +1,6 @@
 from django.db import models
 from django.db.models import Q
 
-from accounts import roles
-
 
 class InitiativeQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -13,7 +11,7 @@ class InitiativeQuerySet(models.QuerySet):
         if user.is_secretariat:
             return self
         mine = Q(proposer=user)
-        if user.has_role(roles.DX_PROMOTER):
+        if user.is_dx_promoter:
             mine |= Q(department_id=user.department_id)
         return self.filter(Q(submitted_at__isnull=False) | mine)
 

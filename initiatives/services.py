@@ -27,7 +27,6 @@ audit.register(
         "initiative.saved": "取組項目の編集",
         "initiative.transition": "取組項目の状態遷移",
         "initiative.rewritten": "取りまとめによる内容の更新",
-        "initiative.publication": "公開の設定",
         "initiative.department": "提案部署の移管",
         "attachment.deleted": "添付ファイルの削除",
     }
@@ -50,10 +49,6 @@ class EditConflict(Exception):
     editor: str
     saved_at: object
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (label, before, after)
-
-
-class PublicationError(TransitionError):
-    """Refused publication; the message is in Japanese."""
 
 
 def _lock(initiative) -> Initiative:
@@ -89,6 +84,24 @@ def _values(initiative) -> dict:
     return values
 
 
+def _check_rule(locked, to, actor, comment, expected_status, service):
+    """Refuse a transition the table does not allow this actor, from here, this way."""
+    source = locked.status
+    if expected_status is not None and source != expected_status:
+        raise TransitionError(
+            f"この取組項目は既に「{S(source).label}」になっています。画面を更新して確認してください。"
+        )
+    rule = workflow.rule_for(source, to)
+    if rule is None:
+        raise TransitionError(f"「{S(source).label}」から「{S(to).label}」へは変更できません。")
+    if rule.service != service:
+        raise TransitionError(f"「{rule.label}」は、そのための画面から操作してください。")
+    if not workflow.is_actor(actor, locked, rule.actors):
+        raise PermissionDenied("この操作を行う権限がありません。")
+    if rule.comment_required and not comment:
+        raise TransitionError("この操作にはコメント（理由）の入力が必要です。")
+
+
 @transaction.atomic
 def transition(
     initiative,
@@ -110,21 +123,8 @@ def transition(
     """
     locked = _lock(initiative)
     source = locked.status
-    if expected_status is not None and source != expected_status:
-        raise TransitionError(
-            f"この取組項目は既に「{S(source).label}」になっています。画面を更新して確認してください。"
-        )
-    rule = workflow.rule_for(source, to)
-    if rule is None:
-        raise TransitionError(f"「{S(source).label}」から「{S(to).label}」へは変更できません。")
-    if rule.service != service:
-        raise TransitionError(f"「{rule.label}」は、そのための画面から操作してください。")
-    if not workflow.is_actor(actor, locked, rule.actors):
-        raise PermissionDenied("この操作を行う権限がありません。")
     comment = (comment or "").strip()
-    if rule.comment_required and not comment:
-        raise TransitionError("この操作にはコメント（理由）の入力が必要です。")
-
+    _check_rule(locked, to, actor, comment, expected_status, service)
     changes = dict(changes or {})
     before = {"status": source, **audit.snapshot(locked, changes)}
     locked.status = to
@@ -314,54 +314,6 @@ def rewrite(initiative, *, actor, values, add=None, comment=""):
         comment=comment,
     )
     initiative.refresh_from_db()
-    return locked
-
-
-def publishable_labels() -> str:
-    return "・".join(S(s).label for s in workflow.PUBLISHABLE)
-
-
-@transaction.atomic
-def set_publication(initiative, *, actor, is_public, summary, expected_version=None):
-    """Mark an initiative public (or not) with its plain-language summary; 情報政策課 only.
-
-    `expected_version` is the version the form was opened at: if the initiative changed since,
-    nothing is written.
-    """
-    if not actor.is_authenticated or not actor.is_secretariat:
-        raise PermissionDenied("公開の設定は情報政策課だけが行えます。")
-    locked = _lock(initiative)
-    if expected_version is not None and locked.version != expected_version:
-        raise PublicationError(
-            "この取組項目は、開いた後に他の人が更新しています。画面を更新して確認してください。"
-        )
-    summary = (summary or "").strip()
-    if is_public:
-        if locked.status not in workflow.PUBLISHABLE:
-            raise PublicationError(
-                f"「{locked.get_status_display()}」の取組項目は公開できません"
-                f"（公開できるのは{publishable_labels()}のものだけです）。"
-            )
-        if not summary:
-            raise PublicationError(
-                "市民に公開するには、公開用の概要（平易な言葉で）を入力してください。"
-            )
-    fields = ["is_public", "public_summary"]
-    before = audit.snapshot(locked, fields)
-    locked.is_public = bool(is_public)
-    locked.public_summary = summary
-    locked.version += 1
-    locked._history_user = actor
-    locked.save(update_fields=[*fields, "version", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="initiative.publication",
-        obj=locked,
-        before=before,
-        after=audit.snapshot(locked, fields),
-    )
-    initiative.is_public, initiative.public_summary = locked.is_public, locked.public_summary
-    initiative.version = locked.version
     return locked
 
 

@@ -213,7 +213,7 @@ def is_actor(user, initiative, actors) -> bool:
     if (
         PROMOTER in actors
         and user.department_id == initiative.department_id
-        and user.has_role(roles.DX_PROMOTER)
+        and user.is_dx_promoter
     ):
         return True
     return user.has_role(*(a for a in actors if a not in (PROPOSER, PROMOTER)))

@@ -58,6 +58,38 @@ def _key(entry_id, fiscal_year, period):
     return f"{entry_id}-{fiscal_year}-{period}"
 
 
+GUIDE_LINES = (
+    "「進捗報告」シートの実績（Do）から右の列と、「指標実績」シートの実績値を記入してください。",
+    "報告キー・版数・取組名などの灰色の列は変更しないでください。",
+    "評価は A（順調）・B（おおむね順調）・C（遅れ）・D（大幅遅れ）、リスクは 低・中・高 で記入します。",
+    f"提出まで済ませる行は、最後の列に「{SUBMIT_WORD}」と記入します。空欄なら作成中として保存されます。",
+    "アップロードすると全行を確認し、問題が1つでもあれば何も反映せずに問題の場所を表示します。",
+    "ダウンロード後にポータルで更新された報告があると、その報告は受け付けません。もう一度ダウンロードしてください。",
+)
+RISK_LABELS = {v: k for k, v in RISKS.items()}
+
+
+def _sheet_row(due, current, key):
+    r = due.report
+    return [
+        key,
+        r.version if r else 0,
+        due.entry.initiative.title,
+        format_fiscal_year(due.fiscal_year),
+        due.period_label,
+        due.due_on,
+        r.plan_text if r else (queries.planned_text(current, due.fiscal_year) or ""),
+        r.done if r else "",
+        r.amount_spent if r else None,
+        r.evaluation if r else "",
+        r.progress_percent if r else None,
+        RISK_LABELS.get(r.risk, "") if r else "",
+        r.risk_note if r else "",
+        r.improvement if r else "",
+        "",
+    ]
+
+
 def build(department, today):
     """The department's due reports as a workbook in a temporary file."""
     due = queries.due_reports(today, department=department, include_future=True)
@@ -71,55 +103,18 @@ def build(department, today):
     sheet.append([h for h, _ in REPORT_COLUMNS])
     kpi_sheet = workbook.create_sheet(KPIS)
     kpi_sheet.append(KPI_COLUMNS)
-    risk_labels = {v: k for k, v in RISKS.items()}
     for d in due:
-        r = d.report
         _, current = queries.baseline_and_current(d.entry)
         key = _key(d.entry.pk, d.fiscal_year, d.period)
-        sheet.append(
-            cells(
-                [
-                    key,
-                    r.version if r else 0,
-                    d.entry.initiative.title,
-                    format_fiscal_year(d.fiscal_year),
-                    d.period_label,
-                    d.due_on,
-                    r.plan_text if r else (queries.planned_text(current, d.fiscal_year) or ""),
-                    r.done if r else "",
-                    r.amount_spent if r else None,
-                    r.evaluation if r else "",
-                    r.progress_percent if r else None,
-                    risk_labels.get(r.risk, "") if r else "",
-                    r.risk_note if r else "",
-                    r.improvement if r else "",
-                    "",
-                ]
-            )
-        )
+        sheet.append(cells(_sheet_row(d, current, key)))
         for kpi in current.kpis.all():
+            actual = actuals.get((d.report.pk, kpi.pk)) if d.report else None
             kpi_sheet.append(
-                cells(
-                    [
-                        key,
-                        kpi.number,
-                        kpi.indicator,
-                        kpi.unit,
-                        kpi.target_value,
-                        actuals.get((r.pk, kpi.pk)) if r else None,
-                    ]
-                )
+                cells([key, kpi.number, kpi.indicator, kpi.unit, kpi.target_value, actual])
             )
     _decorate(sheet, kpi_sheet, len(due))
     guide = workbook.create_sheet(GUIDE)
-    for line in (
-        "「進捗報告」シートの実績（Do）から右の列と、「指標実績」シートの実績値を記入してください。",
-        "報告キー・版数・取組名などの灰色の列は変更しないでください。",
-        "評価は A（順調）・B（おおむね順調）・C（遅れ）・D（大幅遅れ）、リスクは 低・中・高 で記入します。",
-        f"提出まで済ませる行は、最後の列に「{SUBMIT_WORD}」と記入します。空欄なら作成中として保存されます。",
-        "アップロードすると全行を確認し、問題が1つでもあれば何も反映せずに問題の場所を表示します。",
-        "ダウンロード後にポータルで更新された報告があると、その報告は受け付けません。もう一度ダウンロードしてください。",
-    ):
+    for line in GUIDE_LINES:
         guide.append([line])
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     workbook.save(handle)

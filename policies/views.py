@@ -1,8 +1,9 @@
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .models import ChecklistItem, ExampleInitiative, GlossaryTerm, Policy, PolicyEdition
+from .access import edition_or_404, policy_or_404
+from .models import ChecklistItem, ExampleInitiative, GlossaryTerm, PolicyEdition
 
 
 def policies_with_examples(edition):
@@ -24,7 +25,7 @@ def edition_list(request):
 
 @require_safe
 def edition_detail(request, code):
-    edition = get_object_or_404(PolicyEdition, code=code)
+    edition = edition_or_404(code)
     checklist = edition.current_checklist()
     items = ChecklistItem.objects.filter(checklist=checklist) if checklist else []
     return render(
@@ -42,9 +43,7 @@ def edition_detail(request, code):
 
 @require_safe
 def policy_detail(request, code, number):
-    policy = get_object_or_404(
-        Policy.objects.select_related("edition"), edition__code=code, number=number
-    )
+    policy = policy_or_404(code, number)
     return render(
         request,
         "policies/policy_detail.html",

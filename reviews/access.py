@@ -6,7 +6,7 @@ from django.http import Http404
 
 from accounts.permissions import require_secretariat
 
-from .models import Meeting, MeetingAttachment
+from .models import AgendaItem, Meeting, MeetingAttachment
 
 
 def meeting_for_user(request, pk, *, write=False) -> Meeting:
@@ -16,6 +16,16 @@ def meeting_for_user(request, pk, *, write=False) -> Meeting:
     if write:
         require_secretariat(request.user, "この操作を行う権限がありません。")
     return meeting
+
+
+def agenda_item_for_user(request, pk, item_pk) -> AgendaItem:
+    """An agenda item of a meeting the user may see (else 404)."""
+    meeting = meeting_for_user(request, pk)
+    item = AgendaItem.objects.filter(pk=item_pk, meeting=meeting).first()
+    if item is None:
+        raise Http404("この会議の議題が見つかりません。")
+    item.meeting = meeting
+    return item
 
 
 def meeting_attachment_for_user(request, pk, attachment_pk) -> MeetingAttachment:

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db import OperationalError, connection
 
 from initiatives import services
-from initiatives.services import set_publication
+from initiatives.publication import set_publication
 from plans import queries as plan_queries
 from plans import services as plans
 from plans.models import ImplementationPlan, PlanEntry

@@ -13,7 +13,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from core.models import AuditEvent
 from initiatives.models import Attachment, Initiative
-from initiatives.services import set_publication
+from initiatives.publication import set_publication
 from plans import queries as plan_queries
 from plans import services as plans
 from plans.models import ImplementationPlan, PlanRevision, ProgressReport

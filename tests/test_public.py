@@ -22,7 +22,7 @@ from accounts import roles
 from core.formatting import decimal_text
 from initiatives import services
 from initiatives.models import Attachment, Initiative, SelfCheckAnswer
-from initiatives.services import PublicationError, set_publication
+from initiatives.publication import PublicationError, set_publication
 from plans import services as plans
 from plans.models import ImplementationPlan
 from policies.models import ComprehensivePlan, Measure

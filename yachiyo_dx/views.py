@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from accounts import roles
 from initiatives.models import Initiative
 from initiatives.workflow import INBOX_STATES
 from policies.models import PolicyEdition
@@ -19,7 +18,7 @@ S = Initiative.Status
 def waiting_for(user):
     """What waits for this user, by role: [(label, count, url)] — a handful of counts."""
     owned = Q(proposer=user)
-    if user.has_role(roles.DX_PROMOTER):
+    if user.is_dx_promoter:
         owned |= Q(department_id=user.department_id)
     rows = [
         (
@@ -37,7 +36,7 @@ def waiting_for(user):
         rows.append(
             ("取りまとめ・審査を待つ", Q(status__in=INBOX_STATES), reverse("reviews:inbox"))
         )
-    if user.has_role(roles.INFO_POLICY, roles.COUNCIL):
+    if user.may_record_opinions:
         rows.append(
             (
                 "協議会の意見・提言を待つ",
@@ -45,7 +44,7 @@ def waiting_for(user):
                 f"{reverse('initiatives:list')}?status={S.COUNCIL}",
             )
         )
-    if user.has_role(roles.INFO_POLICY, roles.HEADQUARTERS):
+    if user.may_record_decisions:
         rows.append(
             (
                 "推進本部の審議・決定を待つ",

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.permissions import require_secretariat
 from core.forms import error_summary
 
-from .. import access, services
+from .. import access, publication
 from ..workflow import PUBLISHABLE
 
 
@@ -35,17 +35,10 @@ class PublicationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("is_public"):
-            if self.initiative.status not in PUBLISHABLE:
-                self.add_error(
-                    "is_public",
-                    f"「{self.initiative.get_status_display()}」の取組項目は公開できません"
-                    f"（公開できるのは{services.publishable_labels()}のものだけです）。",
-                )
-            if not (data.get("public_summary") or "").strip():
-                self.add_error(
-                    "public_summary", "市民に公開するには、公開用の概要を入力してください。"
-                )
+        for name, message in publication.publication_problems(
+            self.initiative, is_public=data.get("is_public"), summary=data.get("public_summary")
+        ):
+            self.add_error(name, message)
         return data
 
 
@@ -62,14 +55,14 @@ def manage(request, pk):
     form = PublicationForm(request.POST or None, initial=initial, initiative=initiative)
     if request.method == "POST" and form.is_valid():
         try:
-            services.set_publication(
+            publication.set_publication(
                 initiative,
                 actor=request.user,
                 is_public=form.cleaned_data["is_public"],
                 summary=form.cleaned_data["public_summary"],
                 expected_version=form.cleaned_data["version"],
             )
-        except services.PublicationError as exc:
+        except publication.PublicationError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(
@@ -86,7 +79,7 @@ def manage(request, pk):
             "initiative": initiative,
             "form": form,
             "publishable": initiative.status in PUBLISHABLE,
-            "publishable_labels": services.publishable_labels(),
+            "publishable_labels": publication.publishable_labels(),
             "errors": error_summary(form) if request.method == "POST" else [],
         },
         status=400 if request.method == "POST" else 200,

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import roles
+from accounts.permissions import require
 from core.forms import error_summary
 from core.uploads import download_response
 from initiatives.models import Initiative
@@ -15,7 +15,12 @@ from initiatives.services import TransitionError
 from initiatives.workflow import agenda_states
 
 from .. import services
-from ..access import meeting_attachment_for_user, meeting_for_user, require_reviewer
+from ..access import (
+    agenda_item_for_user,
+    meeting_attachment_for_user,
+    meeting_for_user,
+    require_reviewer,
+)
 from ..forms import AgendaForm, DecisionForm, MeetingForm, MinutesForm, OpinionForm
 from ..models import AgendaItem, Meeting
 
@@ -123,10 +128,8 @@ def _meeting_context(request, meeting, **forms):
         "is_secretariat": user.is_secretariat,
         "gives_opinions": body.gives_opinions,
         "decides": body.decides,
-        "can_record_opinion": body.gives_opinions
-        and user.has_role(roles.INFO_POLICY, roles.COUNCIL),
-        "can_record_decision": body.decides
-        and user.has_role(roles.INFO_POLICY, roles.HEADQUARTERS),
+        "can_record_opinion": body.gives_opinions and user.may_record_opinions,
+        "can_record_decision": body.decides and user.may_record_decisions,
         "agenda_form": AgendaForm(candidates=candidates),
         "minutes_form": MinutesForm(instance=meeting),
     }
@@ -188,7 +191,7 @@ def agenda_add(request, pk):
 @require_POST
 @login_required
 def record_opinion(request, pk, item_pk):
-    services.require_role(request.user, roles.INFO_POLICY, roles.COUNCIL)
+    require(request.user.may_record_opinions)
     form = OpinionForm(request.POST, prefix=f"item{item_pk}")
     return _record_for_agenda_item(
         request,
@@ -205,7 +208,7 @@ def record_opinion(request, pk, item_pk):
 @require_POST
 @login_required
 def record_decision(request, pk, item_pk):
-    services.require_role(request.user, roles.INFO_POLICY, roles.HEADQUARTERS)
+    require(request.user.may_record_decisions)
     form = DecisionForm(request.POST, prefix=f"item{item_pk}")
     return _record_for_agenda_item(
         request,
@@ -227,7 +230,7 @@ def record_decision(request, pk, item_pk):
 def _record_for_agenda_item(request, pk, item_pk, form, done, record):
     """Validate an agenda item's form, record it through the service, back to the meeting; an
     invalid form is shown again beside its own agenda item."""
-    meeting = meeting_for_user(request, pk)
+    meeting = agenda_item_for_user(request, pk, item_pk).meeting
     if not form.is_valid():
         return render(
             request,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
 from initiatives.models import Initiative
-from initiatives.services import set_publication
+from initiatives.publication import set_publication
 from plans import services as plans
 from plans.models import ImplementationPlan, ProgressReport
 from policies.models import Body, ComprehensivePlan, Department, Measure, PolicyEdition

@@ -1,0 +1,178 @@
+"""Writing parsed master data: all or nothing, idempotent, never deleting."""
+
+import dataclasses
+from collections import Counter
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from ..models import (
+    Body,
+    Channel,
+    Checklist,
+    ChecklistItem,
+    ComprehensivePlan,
+    Department,
+    ExampleInitiative,
+    GlossaryTerm,
+    Measure,
+    Municipality,
+    Policy,
+    PolicyEdition,
+)
+from .reader import MasterDataError
+
+
+@dataclasses.dataclass
+class LoadResult:
+    created: Counter = dataclasses.field(default_factory=Counter)
+    updated: Counter = dataclasses.field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _sync(model, lookup: dict, values: dict, result: LoadResult):
+    """Create or update one record to match the file; count what changed."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        result.created[model._meta.verbose_name] += 1
+        return obj
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if changed:
+        for k in changed:
+            setattr(obj, k, values[k])
+        obj.save(update_fields=changed)
+        result.updated[model._meta.verbose_name] += 1
+    return obj
+
+
+def _edition_differences(edition: PolicyEdition, data: dict) -> list[str]:
+    """What the file says differently about an edition already loaded."""
+    diffs = [
+        field
+        for field in ("title", "adopted_on", "start_fiscal_year", "end_fiscal_year")
+        if getattr(edition, field) != data[field]
+    ]
+    stored = {
+        p.number: (p.name, p.description, [(x.number, x.title) for x in p.examples.all()])
+        for p in edition.policies.prefetch_related("examples")
+    }
+    wanted = {
+        p["number"]: (
+            p["name"],
+            p["description"],
+            [(x["number"], x["title"]) for x in p["examples"]],
+        )
+        for p in data["policies"]
+    }
+    for number in sorted(set(stored) | set(wanted)):
+        if stored.get(number) != wanted.get(number):
+            diffs.append(f"方針{number}")
+    for checklist in edition.checklists.prefetch_related("items"):
+        file_version = next(
+            (c for c in data["checklists"] if c["version"] == checklist.version), None
+        )
+        items = [(i.number, i.text) for i in checklist.items.all()]
+        if file_version is None or items != [
+            (i["number"], i["text"]) for i in file_version["items"]
+        ]:
+            diffs.append(f"チェックリスト第{checklist.version}版")
+    return diffs
+
+
+EDITION_FIELDS = (
+    "code",
+    "title",
+    "adopted_on",
+    "start_fiscal_year",
+    "end_fiscal_year",
+    "issuer",
+    "note",
+)
+
+
+@transaction.atomic
+def load(data: dict) -> LoadResult:
+    """Write parsed master data; all or nothing."""
+    result = LoadResult()
+    problems = []
+    _sync(Municipality, {"name": data["municipality"]}, {}, result)
+    for i, e in enumerate(data["editions"]):
+        _load_edition(i, e, result, problems)
+    _load_channels(data["channels"], result, problems)
+    for b in data["bodies"]:
+        _sync(Body, {"code": b["code"]}, _without(b, "code"), result)
+    codes = {}
+    for d in data["departments"]:
+        values = _without(d, "code", "parent")
+        values["parent"] = codes.get(d["parent"])
+        codes[d["code"]] = _sync(Department, {"code": d["code"]}, values, result)
+    for p in data["comprehensive_plans"]:
+        plan = _sync(
+            ComprehensivePlan, {"code": p["code"]}, {"name": p["name"], "stage": p["stage"]}, result
+        )
+        for m in p["measures"]:
+            _sync(Measure, {"plan": plan, "code": m["code"]}, {"name": m["name"]}, result)
+    for g in data["glossary"]:
+        _sync(GlossaryTerm, {"term": g["term"]}, _without(g, "term"), result)
+    if problems:
+        # Raising inside the atomic block rolls back everything written above.
+        raise MasterDataError(problems)
+    return result
+
+
+def _without(values, *keys):
+    return {k: v for k, v in values.items() if k not in keys}
+
+
+def _load_edition(i, e, result, problems):
+    """A new edition with its policies and examples; checklist versions it lacks. An edition
+    already loaded must read the same."""
+    edition = PolicyEdition.objects.filter(code=e["code"]).first()
+    if edition is not None:
+        diffs = _edition_differences(edition, e)
+        if diffs:
+            problems.append(
+                f"editions[{i}] ({e['code']}): 読み込み済みの版は変更できません"
+                f"（異なる箇所: {'、'.join(diffs)}）。改定は新しい版として読み込んでください。"
+            )
+            return
+    else:
+        if PolicyEdition.objects.filter(adopted_on=e["adopted_on"]).exists():
+            problems.append(f"editions[{i}].adopted_on: 同じ策定日の版が既にあります")
+            return
+        edition = PolicyEdition.objects.create(**{k: e[k] for k in EDITION_FIELDS})
+        result.created[PolicyEdition._meta.verbose_name] += 1
+        for p in e["policies"]:
+            policy = Policy.objects.create(edition=edition, **_without(p, "examples"))
+            ExampleInitiative.objects.bulk_create(
+                ExampleInitiative(policy=policy, **x) for x in p["examples"]
+            )
+            result.created[Policy._meta.verbose_name] += 1
+            result.created[ExampleInitiative._meta.verbose_name] += len(p["examples"])
+    known = set(edition.checklists.values_list("version", flat=True))
+    for c in e["checklists"]:
+        if c["version"] in known:
+            continue
+        checklist = Checklist.objects.create(
+            edition=edition, version=c["version"], title=c["title"]
+        )
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(checklist=checklist, **item) for item in c["items"]
+        )
+        result.created[Checklist._meta.verbose_name] += 1
+        result.created[ChecklistItem._meta.verbose_name] += len(c["items"])
+
+
+def _load_channels(channels, result, problems):
+    roles = set(Group.objects.values_list("name", flat=True))
+    for i, c in enumerate(channels):
+        if c["eligible_role"] and c["eligible_role"] not in roles:
+            problems.append(
+                f"channels[{i}].eligible_role: ロール「{c['eligible_role']}」はありません"
+            )
+            continue
+        _sync(Channel, {"code": c["code"]}, _without(c, "code"), result)

@@ -1,0 +1,34 @@
+"""情報政策課's review and the meetings' results, one transaction each, audited.
+
+Every state change of an initiative goes through the initiatives app's transition service.
+"""
+
+from .meetings import (
+    add_agenda_item,
+    create_meeting,
+    record_decision,
+    record_opinion,
+    save_minutes,
+)
+from .review import (
+    ReviewError,
+    classify,
+    consolidate,
+    return_for_revision,
+    save_checklist_review,
+    start_review,
+)
+
+__all__ = [
+    "ReviewError",
+    "add_agenda_item",
+    "classify",
+    "consolidate",
+    "create_meeting",
+    "record_decision",
+    "record_opinion",
+    "return_for_revision",
+    "save_checklist_review",
+    "save_minutes",
+    "start_review",
+]
