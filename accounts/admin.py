@@ -1,23 +1,72 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 
 from .models import User
+
+PERSONAL = ("first_name", "last_name", "email")
+# What the 管理者 sets on an account: who it is, where it works and what it does. Django's own
+# rights (superuser, individual permissions) are for superusers only.
+ROLES = ("department", "dx_promoter", "in_secretariat", "bodies", "is_active", "is_staff", "groups")
+SUPERUSER_ONLY = ("is_superuser", "user_permissions")
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "department", "is_active", "is_staff")
-    list_filter = ("is_active", "is_staff", "groups", "department")
+    list_display = (
+        "username",
+        "display_name",
+        "department",
+        "in_secretariat",
+        "dx_promoter",
+        "is_active",
+        "is_staff",
+    )
+    list_filter = ("is_active", "in_secretariat", "dx_promoter", "bodies", "department")
     list_select_related = ("department", "department__parent")
     search_fields = ("username", "last_name", "first_name", "email")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("所属", {"fields": ("department",)}))
+    filter_horizontal = ("bodies", "groups", "user_permissions")
     add_fieldsets = (
         (
             None,
-            {"classes": ("wide",), "fields": ("username", "department", "password1", "password2")},
+            {
+                "classes": ("wide",),
+                "fields": ("username", *PERSONAL, "department", "password1", "password2"),
+            },
         ),
+        ("役割", {"fields": ("dx_promoter", "in_secretariat", "bodies")}),
     )
 
     @admin.display(description="氏名")
     def display_name(self, obj):
         return obj.display_name
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        sets = [
+            (None, {"fields": ("username", "password")}),
+            ("氏名・連絡先", {"fields": PERSONAL}),
+            ("所属と役割", {"fields": ROLES}),
+            ("記録", {"fields": ("last_login", "date_joined")}),
+        ]
+        if request.user.is_superuser:
+            sets.insert(3, ("Djangoの権限（スーパーユーザーのみ）", {"fields": SUPERUSER_ONLY}))
+        return sets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["last_login", "date_joined"]
+        return readonly if request.user.is_superuser else [*readonly, *SUPERUSER_ONLY]
+
+    def has_change_permission(self, request, obj=None):
+        # A superuser's account is changed only by a superuser: nobody else can take it over.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if obj.is_superuser and not request.user.is_superuser:
+            raise PermissionDenied(
+                "スーパーユーザーを作成・変更できるのはスーパーユーザーだけです。"
+            )
+        super().save_model(request, obj, form, change)

@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
 
         from .permissions import grant_admin_permissions
 
-        post_migrate.connect(grant_admin_permissions, sender=self)
+        post_migrate.connect(grant_admin_permissions, dispatch_uid="grant-admin-permissions")

@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.functional import cached_property
 
-from policies.models import Department
+from policies.models import Body, Department
 
 from . import roles
 
@@ -11,16 +11,20 @@ class UserQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
-    def with_role(self, name):
-        return self.filter(groups__name=name, is_active=True)
-
     def secretariat(self):
         """Active members of the secretariat (see User.is_secretariat)."""
-        return self.with_role(roles.INFO_POLICY)
+        return self.active().filter(in_secretariat=True)
 
     def promoters_of(self, department_ids):
-        """Active DX推進員 of the given departments."""
-        return self.with_role(roles.DX_PROMOTER).filter(department_id__in=department_ids)
+        """Active promoters of the given departments."""
+        return self.active().filter(dx_promoter=True, department_id__in=department_ids)
+
+    def members_of(self, body):
+        return self.active().filter(bodies=body)
+
+    def staff(self):
+        """Accounts of the city's own staff (with a 所属), not external members."""
+        return self.filter(department__isnull=False)
 
 
 class AccountManager(UserManager.from_queryset(UserQuerySet)):
@@ -28,10 +32,29 @@ class AccountManager(UserManager.from_queryset(UserQuerySet)):
 
 
 class User(AbstractUser):
-    """A portal account. Every account belongs to a 所属."""
+    """A portal account: a member of the city's staff, who belongs to a 所属, or an external
+    member of a body (no 所属). What else it may do is data: the promoter flag, membership of
+    the secretariat and of the bodies."""
 
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="members", verbose_name="所属"
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="所属",
+        help_text="外部の委員は空欄にします。",
+    )
+    dx_promoter = models.BooleanField(
+        "所属の推進役",
+        default=False,
+        help_text="所属の課題から取組項目（案）を抽出し、所属の提案を受け持ちます。",
+    )
+    in_secretariat = models.BooleanField(
+        "事務局", default=False, help_text="取りまとめ・審査・会議の記録・進捗の確認を行います。"
+    )
+    bodies = models.ManyToManyField(
+        Body, blank=True, related_name="members", verbose_name="会議体の委員"
     )
 
     REQUIRED_FIELDS = ["email", "department"]
@@ -51,31 +74,51 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
-        """The user's roles (group names); one query per request, then cached."""
-        return frozenset(self.groups.values_list("name", flat=True))
+        """The user's functions (accounts.roles) and the bodies they sit on (`body:<code>`);
+        one query per request, then cached."""
+        if not self.is_active:
+            return frozenset()
+        names = set()
+        if self.department_id:
+            names.add(roles.STAFF)
+            if self.dx_promoter:
+                names.add(roles.PROMOTER)
+        if self.in_secretariat:
+            names.add(roles.SECRETARIAT)
+        for kind, code in self.bodies.values_list("kind", "code"):
+            names |= {kind, roles.body_role(code)}
+        return frozenset(names)
 
     def has_role(self, *names: str) -> bool:
         return self.is_active and bool(self.role_names.intersection(names))
 
     @property
+    def is_external(self) -> bool:
+        """An external member of a body: not of the city's staff, no 所属."""
+        return self.department_id is None
+
+    @property
     def is_secretariat(self) -> bool:
         """Works for the secretariat (事務局) of the DX policy: reviews, consolidates, keeps the
         meetings' records, places decided items in the plan and runs the follow-up."""
-        return self.has_role(roles.INFO_POLICY)
+        return self.is_active and self.in_secretariat
 
     @property
     def is_council_member(self) -> bool:
-        """Sits on the advisory council, whose opinions are recorded per agenda item."""
+        """Sits on the body whose opinions are recorded per agenda item."""
         return self.has_role(roles.COUNCIL)
 
     @property
     def is_hq_member(self) -> bool:
-        """Sits on the headquarters, which decides."""
+        """Sits on the body that decides."""
         return self.has_role(roles.HEADQUARTERS)
 
     @property
     def is_dx_promoter(self) -> bool:
-        return self.has_role(roles.DX_PROMOTER)
+        return self.has_role(roles.PROMOTER)
+
+    def sits_on(self, body) -> bool:
+        return self.has_role(roles.body_role(body.code))
 
     @property
     def may_record_opinions(self) -> bool:

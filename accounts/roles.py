@@ -1,11 +1,22 @@
-"""Roles are Django groups, created by a migration. Code refers to them through these names."""
+"""Roles are functions, not names. Which a user holds is data the 管理者 edits (and the
+master-data file may load): the 所属 of a member of staff, the promoter flag of a department's
+promoter, membership of the secretariat and of each body. Only the administrators' group is a
+Django group, because Django's admin permissions hang on it.
 
-STAFF = "職員"
-DX_PROMOTER = "DX推進員"
-COUNTER_COMMITTEE = "窓口あり方検討委員会"
-INFO_POLICY = "情報政策課"
-HEADQUARTERS = "電子自治体推進本部"
-COUNCIL = "情報化推進協議会"
-ADMIN = "管理者"
+Code refers to the functions through these constants; what the city calls them (its
+secretariat, its bodies, its promoters) comes from policies.names.
+"""
 
-ALL = (STAFF, DX_PROMOTER, COUNTER_COMMITTEE, INFO_POLICY, HEADQUARTERS, COUNCIL, ADMIN)
+STAFF = "staff"  # works in one of the city's 所属
+PROMOTER = "promoter"  # the department's promoter (DX推進員 in 八千代市)
+SECRETARIAT = "secretariat"  # the team that consolidates, reviews and keeps the records
+COUNCIL = "council"  # a member of the body that gives opinions (Body.Kind.COUNCIL)
+HEADQUARTERS = "headquarters"  # a member of the body that decides (Body.Kind.HEADQUARTERS)
+COMMITTEE = "committee"  # a member of a committee that proposes on a channel
+
+ADMIN_GROUP = "管理者"
+
+
+def body_role(code: str) -> str:
+    """The role of a member of one body."""
+    return f"body:{code}"

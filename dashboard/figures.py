@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from initiatives.models import Initiative
 from plans.models import PlanRevision, PlanYear, ProgressReport
 from policies.models import Channel, ExampleInitiative, PolicyEdition
+from policies.names import city
 
 from .charts import bar_chart, grouped_chart
 
@@ -230,7 +231,7 @@ def overview():
                 EVALUATIONS,
                 evaluation_counts(),
                 label_header="年度",
-                note="情報政策課が確認した進捗報告の評価（A〜D）だけを数えています。",
+                note=f"{city().secretariat}が確認した進捗報告の評価（A〜D）だけを数えています。",
             ),
             grouped_chart(
                 "budget",

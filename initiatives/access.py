@@ -4,12 +4,16 @@ user may not see, 403 for what the user may see but not change."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from accounts import roles
+
 from . import workflow
 from .models import Attachment, Initiative
 
 
 def can_view(user, initiative) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    """Staff see what has been submitted, and their own drafts; external members read what
+    their body deliberates on the meeting's page, not here."""
+    if not user.is_authenticated or not user.is_active or user.is_external:
         return False
     if initiative.is_shared or user.is_secretariat:
         return True
@@ -56,6 +60,18 @@ def attachment_for_user(request, pk, attachment_pk, *, write=False) -> Attachmen
     return attachment
 
 
+def may_propose_on(user, channel) -> bool:
+    """Members of staff propose for their 所属 (external members never do); on a channel of
+    the secretariat or of a committee, only its members."""
+    if not user.is_authenticated or not user.is_active or user.is_external:
+        return False
+    if channel.proposed_by == channel.ProposedBy.SECRETARIAT:
+        return user.is_secretariat
+    if channel.proposed_by == channel.ProposedBy.COMMITTEE:
+        return user.has_role(roles.body_role(channel.committee.code))
+    return True
+
+
 def channels_for(user, channels):
-    """The channels a user may propose on (Channel.eligible_role empty = any member of staff)."""
-    return [c for c in channels if not c.eligible_role or user.has_role(c.eligible_role)]
+    """The channels a user may propose on."""
+    return [c for c in channels if may_propose_on(user, c)]

@@ -7,6 +7,7 @@ from core import spreadsheets
 from core.fiscal import fiscal_year, format_fiscal_year
 from core.spreadsheets import csv_lines
 from policies.models import Department, ExampleInitiative
+from policies.names import read_once
 
 COLUMNS = [
     ("ID", lambda i: i.pk),
@@ -48,8 +49,9 @@ def _local(moment):
 
 
 def rows(initiatives):
-    for initiative in initiatives:
-        yield [get(initiative) for _, get in COLUMNS]
+    with read_once():
+        for initiative in initiatives:
+            yield [get(initiative) for _, get in COLUMNS]
 
 
 def export_queryset(queryset):

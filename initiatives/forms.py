@@ -53,7 +53,7 @@ class InitiativeForm(forms.ModelForm):
             "examples": "選んだ基本方針の取組例から選びます（任意・複数可）。",
             "affected_departments": "この取組で業務が変わる部署をすべて選びます。",
             "staff_hours_saved": "職員の作業時間が年間で何時間減るか（概算）。",
-            "small_start_plan": "小さく始めて、結果を見て軌道修正する計画（チェックリスト項目4）。",
+            "small_start_plan": "小さく始めて、結果を見て軌道修正する計画。",
             "initial_cost": "円単位の整数。未定の場合は空欄のまま下書き保存できます。",
             "running_cost": "運用開始後の年額。円単位の整数。",
             "security": "個人情報の扱い、クラウド利用、アクセス管理など。",
@@ -174,8 +174,9 @@ class ChecklistAnswersForm(forms.Form):
     note_help = ""
     note_message = "項目{number}は「{answer}」のため、補足を入力してください。"
 
-    def __init__(self, *args, items, answers=None, **kwargs):
+    def __init__(self, *args, items, answers=None, checklist=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.checklist = checklist
         self.items = list(items)
         answers = answers or {}
         for item in self.items:

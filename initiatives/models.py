@@ -167,6 +167,10 @@ class Initiative(models.Model):
         """The colour of the state's badge."""
         return workflow.tone(self.status)
 
+    def get_status_display(self):
+        """The state in the city's words (the bodies' states carry their names)."""
+        return workflow.status_label(self.status)
+
 
 # What a proposal says, in the order the form asks it. Consolidation carries the same fields
 # from the original 情報政策課 chooses, but for the title and content it writes itself, the

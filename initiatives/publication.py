@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from core import audit
+from policies.names import city
 
 from . import workflow
 from .models import Initiative
@@ -22,7 +23,7 @@ class PublicationError(TransitionError):
 
 
 def publishable_labels() -> str:
-    return "・".join(S(s).label for s in workflow.PUBLISHABLE)
+    return "・".join(workflow.status_label(s) for s in workflow.PUBLISHABLE)
 
 
 def publication_problems(initiative, *, is_public, summary) -> list[tuple[str, str]]:
@@ -51,7 +52,7 @@ def set_publication(initiative, *, actor, is_public, summary, expected_version=N
     nothing is written.
     """
     if not actor.is_authenticated or not actor.is_secretariat:
-        raise PermissionDenied("公開の設定は情報政策課だけが行えます。")
+        raise PermissionDenied(f"公開の設定は{city().secretariat}だけが行えます。")
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if expected_version is not None and locked.version != expected_version:
         raise PublicationError(

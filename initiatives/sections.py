@@ -4,6 +4,7 @@
 from core import audit
 from core.models import AuditEvent
 from policies.models import ChecklistItem
+from policies.names import city
 
 from . import access, history, workflow
 from .models import Initiative
@@ -14,7 +15,8 @@ S = Initiative.Status
 def timeline(initiative):
     """The initiative's state changes, oldest first, as the page shows them."""
     events = AuditEvent.objects.for_object(initiative).of("initiative.transition")
-    return audit.status_timeline(events, lambda status: S(status).label)
+    names = city()
+    return audit.status_timeline(events, lambda status: workflow.status_label(status, names))
 
 
 def _self_check_rows(initiative):

@@ -89,11 +89,13 @@ def _check_rule(locked, to, actor, comment, expected_status, service):
     source = locked.status
     if expected_status is not None and source != expected_status:
         raise TransitionError(
-            f"この取組項目は既に「{S(source).label}」になっています。画面を更新して確認してください。"
+            f"この取組項目は既に「{workflow.status_label(source)}」になっています。画面を更新して確認してください。"
         )
     rule = workflow.rule_for(source, to)
     if rule is None:
-        raise TransitionError(f"「{S(source).label}」から「{S(to).label}」へは変更できません。")
+        raise TransitionError(
+            f"「{workflow.status_label(source)}」から「{workflow.status_label(to)}」へは変更できません。"
+        )
     if rule.service != service:
         raise TransitionError(f"「{rule.label}」は、そのための画面から操作してください。")
     if not workflow.is_actor(actor, locked, rule.actors):

@@ -12,6 +12,7 @@ from django.db import models
 
 from accounts import roles
 from policies.models import Body
+from policies.names import city
 
 
 class InitiativeStatus(models.TextChoices):
@@ -21,8 +22,9 @@ class InitiativeStatus(models.TextChoices):
     RETURNED = "returned", "差戻し"
     CONSOLIDATED = "consolidated", "統合済"
     DEPARTMENT_LED = "department_led", "所管課推進"
-    COUNCIL = "council", "協議会付議"
-    HQ_REVIEW = "hq_review", "本部審議"
+    # Shown with the names of the city's bodies (status_label): 「協議会付議」「本部審議」.
+    COUNCIL = "council", "意見聴取"
+    HQ_REVIEW = "hq_review", "審議"
     DEFERRED = "deferred", "継続審議"
     DECIDED = "decided", "決定"
     REJECTED = "rejected", "不採択"
@@ -94,6 +96,28 @@ def tone(status) -> str:
     return TONES.get(status, "active")
 
 
+def status_label(status, names=None) -> str:
+    """A state as people read it; the bodies' states carry the city's names for them."""
+    names = names or city()
+    if status == S.COUNCIL:
+        return f"{names.advisory_short}付議" if names.advisory_short else S.COUNCIL.label
+    if status == S.HQ_REVIEW:
+        return f"{names.decision_short}審議"
+    return S(status).label
+
+
+def status_choices(names=None):
+    names = names or city()
+    return [(value, status_label(value, names)) for value in S.values]
+
+
+def planned_target(names=None):
+    """Where an item classified as needing planned promotion goes: to the body that gives
+    opinions, or, in a city whose flow has none, straight to the one that decides."""
+    names = names or city()
+    return S.COUNCIL if names.opinion_step else S.HQ_REVIEW
+
+
 def agenda_states(body_kind):
     return AGENDA_STATES.get(body_kind, AGENDA_STATES_OTHER)
 
@@ -103,7 +127,7 @@ def agenda_states(body_kind):
 PROPOSER = "proposer"  # the initiative's proposer
 PROMOTER = "promoter"  # a DX推進員 of the initiative's proposing department
 OWNERS = (PROPOSER, PROMOTER)
-SECRETARIAT = roles.INFO_POLICY
+SECRETARIAT = roles.SECRETARIAT
 
 
 @dataclass(frozen=True)
@@ -147,20 +171,25 @@ RULES = (
         comment_required=True,
         service="classify",
     ),
-    _rule(
-        S.UNDER_REVIEW,
-        S.COUNCIL,
-        [SECRETARIAT],
-        "計画的推進が必要とする",
-        comment_required=True,
-        service="classify",
+    # Planned promotion: to the body that gives opinions, or straight to the one that decides
+    # where the city's flow has none (planned_target).
+    *(
+        _rule(
+            S.UNDER_REVIEW,
+            target,
+            [SECRETARIAT],
+            "計画的推進が必要とする",
+            comment_required=True,
+            service="classify",
+        )
+        for target in (S.COUNCIL, S.HQ_REVIEW)
     ),
     # 4. The council gives its opinion; the HQ decides, possibly at a later meeting.
     _rule(
         S.COUNCIL,
         S.HQ_REVIEW,
         [SECRETARIAT, roles.COUNCIL],
-        "協議会の意見を記録する",
+        "意見・提言を記録する",
         service="opinion",
     ),
     *(

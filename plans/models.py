@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from initiatives.models import MAX_YEN, Initiative
 from policies.models import ComprehensivePlan, Department, Measure
+from policies.names import city
 
 from . import workflow
 from .workflow import EDITABLE_REPORT_STATES, ReportStatus, complete_condition
@@ -62,8 +63,9 @@ class ImplementationPlan(models.Model):
 
 class PlanEntry(models.Model):
     class Origin(models.TextChoices):
-        POLICY = "policy", "DX推進方針"
-        FORMER_ICT = "former_ict", "旧計画（ICT利活用推進計画）からの継続"
+        # Shown in the city's words (get_origin_display): its document, its former plan.
+        POLICY = "policy", "方針"
+        FORMER_ICT = "former_ict", "旧計画からの継続"
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.PROTECT, related_name="plan_entries", verbose_name="取組項目"
@@ -96,6 +98,12 @@ class PlanEntry(models.Model):
 
     def __str__(self):
         return f"{self.plan}: {self.initiative}"
+
+    def get_origin_display(self):
+        names = city()
+        if self.origin == self.Origin.FORMER_ICT:
+            return f"{names.former_plan or '旧計画'}からの継続"
+        return names.document
 
     @property
     def is_continuing(self):

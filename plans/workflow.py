@@ -50,7 +50,7 @@ def missing_for_submission(values) -> list[str]:
 
 
 OWNER = "owner"  # a member of the entry's owning department
-SECRETARIAT = roles.INFO_POLICY
+SECRETARIAT = roles.SECRETARIAT
 
 
 @dataclass(frozen=True)

@@ -90,14 +90,24 @@ class ChecklistItemAdmin(admin.ModelAdmin):
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "extracted_by", "eligible_role", "order")
+    list_display = ("name", "code", "extracted_by", "proposed_by", "committee", "order")
     search_fields = ("name", "description")
-    list_filter = ("eligible_role",)
+    list_filter = ("proposed_by",)
+
+
+class BodyMemberInline(admin.TabularInline):
+    """The body's members, edited from the body as well as from each account."""
+
+    model = Body.members.through
+    extra = 0
+    autocomplete_fields = ("user",)
+    verbose_name = verbose_name_plural = "委員"
 
 
 @admin.register(Body)
 class BodyAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "kind", "order")
+    inlines = [BodyMemberInline]
+    list_display = ("name", "short_name", "code", "kind", "order")
     search_fields = ("name", "description")
     list_filter = ("kind",)
 

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class PoliciesConfig(AppConfig):
     name = "policies"
-    verbose_name = "マスタデータ（DX推進方針）"
+    verbose_name = "マスタデータ（方針）"

@@ -1,18 +1,15 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Municipality, PolicyEdition
+from .models import PolicyEdition
+from .names import city
 
 
 def portal(request):
-    """Portal-wide names, fetched only if a template uses them."""
-
-    def municipality_name():
-        municipality = Municipality.objects.order_by("pk").first()
-        return municipality.name if municipality else ""
-
-    name = SimpleLazyObject(municipality_name)
+    """Portal-wide names, fetched only if a template uses them: the city's own (`names`)."""
+    names = SimpleLazyObject(city)
     return {
-        "municipality_name": name,
-        "portal_name": SimpleLazyObject(lambda: f"{name}DX推進ポータル"),
+        "names": names,
+        "municipality_name": SimpleLazyObject(lambda: names.municipality),
+        "portal_name": SimpleLazyObject(lambda: names.portal),
         "edition_in_force": SimpleLazyObject(PolicyEdition.objects.in_force),
     }

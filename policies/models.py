@@ -15,7 +15,50 @@ from simple_history.models import HistoricalRecords
 
 
 class Municipality(models.Model):
+    """The city, with the names it gives the parts of its policy and the shape of its flow.
+
+    Every word a user reads of the city's own (its secretariat, its document, its former plan,
+    what it calls a department's promoter) comes from here or from the bodies, never from code.
+    """
+
     name = models.CharField("団体名", max_length=50, unique=True)
+    document_name = models.CharField(
+        "方針の名称", max_length=100, blank=True, help_text="市がこの方針（計画）を呼ぶ名称"
+    )
+    secretariat_name = models.CharField(
+        "事務局の名称",
+        max_length=100,
+        blank=True,
+        help_text="取りまとめ・審査を行う部署やチームの名称",
+    )
+    secretariat_department = models.ForeignKey(
+        "Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="事務局の所属",
+    )
+    promoter_title = models.CharField(
+        "所属の推進役の名称",
+        max_length=50,
+        blank=True,
+        help_text="各所属で取組項目を抽出する職員の呼び名",
+    )
+    former_plan_name = models.CharField(
+        "継続する旧計画の名称",
+        max_length=100,
+        blank=True,
+        help_text="空欄なら、旧計画からの継続登録はありません",
+    )
+    advisory_opinion = models.BooleanField(
+        "決定の前に意見を聴く",
+        default=True,
+        help_text="計画的に推進する取組項目を、決定する会議体の前に、意見・提言を行う会議体に付議します。",
+    )
+    required_at_submission = models.JSONField(
+        "提出に必要な項目", default=list, blank=True, help_text="取組項目（案）の項目名の一覧"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "団体"
@@ -46,7 +89,7 @@ class PolicyEdition(models.Model):
     objects = PolicyEditionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "DX推進方針（版）"
+        verbose_name = verbose_name_plural = "方針（版）"
         ordering = ["-adopted_on"]
         constraints = [
             models.CheckConstraint(
@@ -111,10 +154,10 @@ class Checklist(models.Model):
         PolicyEdition, on_delete=models.PROTECT, related_name="checklists", verbose_name="版"
     )
     version = models.PositiveSmallIntegerField("バージョン")
-    title = models.CharField("名称", max_length=100, default="DX推進チェックリスト")
+    title = models.CharField("名称", max_length=100, default="チェックリスト")
 
     class Meta:
-        verbose_name = verbose_name_plural = "DX推進チェックリスト"
+        verbose_name = verbose_name_plural = "チェックリスト"
         ordering = ["edition", "version"]
         constraints = [
             models.UniqueConstraint(fields=["edition", "version"], name="checklist_version_unique"),
@@ -165,22 +208,45 @@ class ChecklistItem(models.Model):
 
 
 class Channel(models.Model):
-    """抽出経路: the way a proposal enters the portal.
+    """抽出経路: the way a proposal enters the portal, and who may propose on it: any member of
+    staff for their department, the secretariat, or the members of a committee."""
 
-    `eligible_role` names the role (group) whose members may propose on this channel; empty
-    means any member of the proposing department may.
-    """
+    class ProposedBy(models.TextChoices):
+        STAFF = "staff", "所属の職員"
+        SECRETARIAT = "secretariat", "事務局"
+        COMMITTEE = "committee", "委員会の委員"
 
     code = models.SlugField("識別子", max_length=50, unique=True)
     name = models.CharField("名称", max_length=100, unique=True)
     extracted_by = models.CharField("抽出者", max_length=100)
     description = models.TextField("説明", blank=True)
-    eligible_role = models.CharField("提案できるロール", max_length=50, blank=True)
+    proposed_by = models.CharField(
+        "提案できる人", max_length=20, choices=ProposedBy.choices, default=ProposedBy.STAFF
+    )
+    committee = models.ForeignKey(
+        "Body",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="channels",
+        verbose_name="提案する委員会",
+    )
     order = models.PositiveSmallIntegerField("表示順", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "抽出経路"
         ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(proposed_by__in=["staff", "secretariat", "committee"]),
+                name="channel_proposed_by_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_by="committee", committee__isnull=False)
+                | (~Q(proposed_by="committee") & Q(committee__isnull=True)),
+                name="channel_committee_when_proposed_by_one",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -194,6 +260,9 @@ class Body(models.Model):
 
     code = models.SlugField("識別子", max_length=50, unique=True)
     name = models.CharField("名称", max_length=100, unique=True)
+    short_name = models.CharField(
+        "略称", max_length=50, blank=True, help_text="状態の表示などに使う短い名称"
+    )
     kind = models.CharField("種別", max_length=20, choices=Kind.choices)
     description = models.TextField("説明", blank=True)
     order = models.PositiveSmallIntegerField("表示順", default=0)
@@ -210,6 +279,11 @@ class Body(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def label(self):
+        """The short name where the city gave one."""
+        return self.short_name or self.name
 
     @property
     def gives_opinions(self):

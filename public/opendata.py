@@ -48,7 +48,7 @@ FIELDS = (
         "policy_number",
         "基本方針番号",
         "整数（空欄あり）",
-        "取組が位置付けられたDX推進方針の基本方針の番号。未分類の場合は空欄（JSONではnull）。",
+        "取組が位置付けられた方針の基本方針の番号。未分類の場合は空欄（JSONではnull）。",
         lambda r, _: r.policy_number,
     ),
     Field(

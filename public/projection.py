@@ -197,7 +197,7 @@ def _public_timeline(initiative):
         PublicEvent(
             timezone.localtime(e.created_at).date(),
             e.after["status"],
-            S(e.after["status"]).label,
+            workflow.status_label(e.after["status"]),
         )
         for e in events
     )

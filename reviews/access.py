@@ -10,7 +10,8 @@ from .models import AgendaItem, Meeting, MeetingAttachment
 
 
 def meeting_for_user(request, pk, *, write=False) -> Meeting:
-    meeting = Meeting.objects.select_related("body").filter(pk=pk).first()
+    """A meeting the user may see (else 404); write=True: the secretariat's (else 403)."""
+    meeting = Meeting.objects.visible_to(request.user).select_related("body").filter(pk=pk).first()
     if meeting is None:
         raise Http404("会議が見つかりません。")
     if write:
@@ -34,6 +35,11 @@ def meeting_attachment_for_user(request, pk, attachment_pk) -> MeetingAttachment
     if attachment is None:
         raise Http404("会議資料が見つかりません。")
     return attachment
+
+
+def may_record_for(user, body) -> bool:
+    """The secretariat records for every body; a member, for the body they sit on."""
+    return user.is_authenticated and (user.is_secretariat or user.sits_on(body))
 
 
 def require_reviewer(request):

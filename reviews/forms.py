@@ -4,6 +4,7 @@ from core.forms import MultipleFileField
 from initiatives.forms import ChecklistAnswersForm
 from initiatives.models import Initiative
 from policies.models import Body
+from policies.names import city
 
 from .models import Classification, Decision, Meeting
 
@@ -21,7 +22,7 @@ class ChecklistReviewForm(ChecklistAnswersForm):
 
 class ClassificationForm(forms.Form):
     kind = forms.ChoiceField(
-        label="分類", choices=Classification.Kind.choices, widget=forms.RadioSelect
+        label="分類", choices=Classification.Kind.named_choices, widget=forms.RadioSelect
     )
     reason = forms.CharField(
         label="理由",
@@ -58,7 +59,7 @@ class ConsolidationForm(forms.Form):
         queryset=Initiative.objects.none(),
         required=False,
         empty_label="新しい取組項目を作成する",
-        help_text="選んだ取組項目の1つを統合先にするか、新しい取組項目を作成します。新しく作成した場合は情報政策課が提案者になり、元の提案者とDX推進員にも以後の通知が届きます。",
+        help_text="選んだ取組項目の1つを統合先にするか、新しい取組項目を作成します。",
     )
     source = forms.ModelChoiceField(
         label="基本方針・効果・費用などを引き継ぐ取組項目",
@@ -70,6 +71,11 @@ class ConsolidationForm(forms.Form):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
+        names = city()
+        self.fields["primary"].help_text += (
+            f"新しく作成した場合は{names.secretariat}が提案者になり、"
+            f"元の提案者と{names.promoter}にも以後の通知が届きます。"
+        )
         for name in ("originals", "primary", "source"):
             self.fields[name].queryset = candidates
             self.fields[name].label_from_instance = lambda i: (

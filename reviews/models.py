@@ -11,6 +11,7 @@ from django.urls import reverse
 from core.models import StoredFile
 from initiatives.models import Initiative
 from policies.models import Body, Checklist, ChecklistItem
+from policies.names import city
 
 Answer = ChecklistItem.Answer
 
@@ -79,7 +80,19 @@ class ChecklistReviewAnswer(models.Model):
 class Classification(models.Model):
     class Kind(models.TextChoices):
         DEPARTMENT_LED = "department_led", "所管課推進（所管課がOODAで迅速に実施）"
-        PLANNED = "planned", "計画的推進が必要（協議会・推進本部へ）"
+        # Shown with where it goes in the city's flow (label_of): 「（協議会・推進本部へ）」.
+        PLANNED = "planned", "計画的推進が必要"
+
+        @classmethod
+        def label_of(cls, kind, names=None):
+            if kind == cls.PLANNED:
+                return f"{cls.PLANNED.label}（{(names or city()).planned_route}へ）"
+            return cls(kind).label
+
+        @classmethod
+        def named_choices(cls):
+            names = city()
+            return [(kind, cls.label_of(kind, names)) for kind in cls.values]
 
     initiative = models.ForeignKey(
         Initiative,
@@ -108,8 +121,19 @@ class Classification(models.Model):
     def __str__(self):
         return self.get_kind_display()
 
+    def get_kind_display(self):
+        return self.Kind.label_of(self.kind)
+
 
 class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every meeting; an external member only those of the bodies they sit on."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_external:
+            return self.filter(body__in=user.bodies.all())
+        return self
+
     def upcoming(self, today):
         return self.filter(held_on__gte=today).order_by("held_on", "pk")
 

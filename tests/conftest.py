@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from accounts import roles
 from accounts.models import User
 from policies.masterdata import load, read_file
-from policies.models import Department
+from policies.models import Body, Department
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from that
 # thread are still synchronous and safe here.
@@ -42,9 +42,8 @@ def _plain_static_storage(settings):
 
 @pytest.fixture
 def master_data(db):
-    """The city's master data and the role groups (flushed by transactional tests)."""
-    for name in roles.ALL:
-        Group.objects.get_or_create(name=name)
+    """The city's master data and the administrators' group (flushed by transactional tests)."""
+    Group.objects.get_or_create(name=roles.ADMIN_GROUP)
     load(read_file(MASTER_DATA))
 
 
@@ -64,16 +63,22 @@ def departments(master_data):
     }
 
 
-def make_user(username, department, *role_names, **extra):
+def make_user(username, department, *functions, **extra):
+    """An account with the given functions (accounts.roles; STAFF is having a department,
+    None for an external member)."""
     user = User.objects.create_user(
         username=username,
         password=PASSWORD,
         department=department,
         email=f"{username}@example.jp",
         last_name=extra.pop("last_name", username),
+        dx_promoter=roles.PROMOTER in functions,
+        in_secretariat=roles.SECRETARIAT in functions,
         **extra,
     )
-    user.groups.set(Group.objects.filter(name__in=role_names))
+    kinds = [k for k in (roles.COUNCIL, roles.HEADQUARTERS, roles.COMMITTEE) if k in functions]
+    user.bodies.set(Body.objects.filter(kind__in=kinds))
+    user.groups.set(Group.objects.filter(name__in=functions))
     return user
 
 
@@ -84,9 +89,7 @@ def proposer(departments):
 
 @pytest.fixture
 def promoter(departments):
-    return make_user(
-        "bob", departments["shimin_ka"], roles.STAFF, roles.DX_PROMOTER, last_name="坊"
-    )
+    return make_user("bob", departments["shimin_ka"], roles.STAFF, roles.PROMOTER, last_name="坊")
 
 
 @pytest.fixture
@@ -96,7 +99,7 @@ def outsider(departments):
 
 @pytest.fixture
 def reviewer(departments):
-    return make_user("iago", departments["joho"], roles.STAFF, roles.INFO_POLICY, last_name="井上")
+    return make_user("iago", departments["joho"], roles.STAFF, roles.SECRETARIAT, last_name="井上")
 
 
 @pytest.fixture
@@ -106,20 +109,19 @@ def hq(departments):
 
 @pytest.fixture
 def council(departments):
-    return make_user("cordelia", departments["joho"], roles.COUNCIL, last_name="小手")
+    # An external member of the council: no 所属 in the city.
+    return make_user("cordelia", None, roles.COUNCIL, last_name="小手")
 
 
 @pytest.fixture
 def counter_member(departments):
-    return make_user(
-        "dave", departments["doro"], roles.STAFF, roles.COUNTER_COMMITTEE, last_name="出部"
-    )
+    return make_user("dave", departments["doro"], roles.STAFF, roles.COMMITTEE, last_name="出部")
 
 
 @pytest.fixture
 def admin_user(departments):
     return make_user(
-        "eve", departments["joho"], roles.STAFF, roles.ADMIN, is_staff=True, last_name="江部"
+        "eve", departments["joho"], roles.STAFF, roles.ADMIN_GROUP, is_staff=True, last_name="江部"
     )
 
 

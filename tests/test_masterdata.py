@@ -120,10 +120,10 @@ def test_loaded_master_data_equals_the_policy(master_data):
         enumerate(CHECKLIST, start=1)
     )
 
-    assert list(Channel.objects.values_list("name", "eligible_role")) == [
-        ("各部署の課題", ""),
-        ("窓口の課題", "窓口あり方検討委員会"),
-        ("組織横断的な課題", "情報政策課"),
+    assert list(Channel.objects.values_list("name", "proposed_by", "committee__name")) == [
+        ("各部署の課題", "staff", None),
+        ("窓口の課題", "committee", "窓口あり方検討委員会"),
+        ("組織横断的な課題", "secretariat", None),
     ]
     assert set(Body.objects.values_list("name", "kind")) == {
         ("八千代市情報化推進協議会", "council"),

@@ -52,7 +52,7 @@ def test_createadmin_creates_a_superuser_with_the_admin_role(master_data, monkey
     assert (
         user.is_superuser and user.is_staff and user.check_password("correct horse battery staple")
     )
-    assert user.has_role("管理者") and user.department.code == "joho-seisaku"
+    assert user.groups.filter(name="管理者").exists() and user.department.code == "joho-seisaku"
 
 
 def test_createadmin_needs_the_department(db, monkeypatch):

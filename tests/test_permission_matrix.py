@@ -39,6 +39,8 @@ L = "login"  # redirected to the login page
 
 ALL_200 = dict.fromkeys(ROLES, 200)
 SIGNED_IN = {**dict.fromkeys(ROLES, 200), "anonymous": L}
+# The city's own pages: every member of staff; the council's external member is refused.
+STAFF = {**SIGNED_IN, "council": 403}
 
 
 def only(*allowed, others=403):
@@ -58,35 +60,35 @@ EXPECTED = {
     "policies:glossary": (None, ALL_200),
     "policies:edition": ("edition", ALL_200),
     "policies:policy": ("policy", ALL_200),
-    "initiatives:list": (None, SIGNED_IN),
-    "initiatives:mine": (None, SIGNED_IN),
-    "initiatives:department": (None, SIGNED_IN),
-    "initiatives:export_all_xlsx": (None, SIGNED_IN),
-    "initiatives:export_all_csv": (None, SIGNED_IN),
-    "initiatives:export_mine_xlsx": (None, SIGNED_IN),
-    "initiatives:export_mine_csv": (None, SIGNED_IN),
-    "initiatives:export_department_xlsx": (None, SIGNED_IN),
-    "initiatives:export_department_csv": (None, SIGNED_IN),
-    "initiatives:create": (None, SIGNED_IN),
-    "initiatives:detail": ("submitted", SIGNED_IN),
+    "initiatives:list": (None, STAFF),
+    "initiatives:mine": (None, STAFF),
+    "initiatives:department": (None, STAFF),
+    "initiatives:export_all_xlsx": (None, STAFF),
+    "initiatives:export_all_csv": (None, STAFF),
+    "initiatives:export_mine_xlsx": (None, STAFF),
+    "initiatives:export_mine_csv": (None, STAFF),
+    "initiatives:export_department_xlsx": (None, STAFF),
+    "initiatives:export_department_csv": (None, STAFF),
+    "initiatives:create": (None, STAFF),
+    "initiatives:detail": ("submitted", STAFF),
     "initiatives:edit": ("submitted", only(others=403)),
     "initiatives:submit": ("submitted", only(others=403)),
     "initiatives:withdraw": ("submitted", only(others=403)),
     "initiatives:transition": ("submitted_review", only(others=403)),
-    "initiatives:attachment": ("attachment", SIGNED_IN),
+    "initiatives:attachment": ("attachment", STAFF),
     "initiatives:attachment_delete": ("attachment", GET_405),
-    "plans:plans": (None, SIGNED_IN),
+    "plans:plans": (None, STAFF),
     "plans:plan_continuing": (None, only("reviewer")),
-    "plans:plan": ("plan", SIGNED_IN),
-    "plans:plan_xlsx": ("plan", SIGNED_IN),
-    "plans:plan_csv": ("plan", SIGNED_IN),
+    "plans:plan": ("plan", STAFF),
+    "plans:plan_xlsx": ("plan", STAFF),
+    "plans:plan_csv": ("plan", STAFF),
     "plans:place": ("planned", only(others=403)),  # already placed: nobody
     "plans:revise": ("entry", only("reviewer")),
     "plans:report_edit": ("report_period", only("counter_member")),  # 道路管理課 only
-    "plans:reports_due": (None, SIGNED_IN),
-    "plans:reports_workbook": (None, SIGNED_IN),
-    "plans:reports_upload": (None, SIGNED_IN),
-    "plans:report": ("report", SIGNED_IN),
+    "plans:reports_due": (None, STAFF),
+    "plans:reports_workbook": (None, STAFF),
+    "plans:reports_upload": (None, STAFF),
+    "plans:report": ("report", STAFF),
     "plans:report_submit": ("report", GET_405),
     "plans:report_review": ("report", GET_405),
     "reviews:inbox": (None, only("reviewer")),
@@ -119,6 +121,8 @@ DRAFT_GET = {
     "initiatives:edit": {**dict.fromkeys(ROLES, 404), "anonymous": L, "reviewer": 403},
     "initiatives:attachment": {**dict.fromkeys(ROLES, 404), "anonymous": L, "reviewer": 200},
 }
+# The external member never reaches the proposals' pages at all.
+DRAFT_GET = {name: {**expected, "council": 403} for name, expected in DRAFT_GET.items()}
 
 # POST endpoints: (url name, kwargs key, roles allowed to act). Everyone else is refused
 # (login, 403 or 404) and nothing changes.
@@ -240,6 +244,22 @@ def world(
         uploaded_by=reviewer,
     )
     meeting_attachment.file.save("m.pdf", ContentFile(b"%PDF-"), save=True)
+    hq_meeting = review_services.create_meeting(
+        actor=reviewer,
+        body=Body.objects.get(kind="headquarters"),
+        held_on=datetime.date(2026, 6, 1),
+    )
+    hq_item = review_services.add_agenda_item(
+        hq_meeting, actor=reviewer, initiative=make_initiative(owner, status="hq_review")
+    )
+    hq_attachment = MeetingAttachment(
+        meeting=hq_meeting,
+        original_name="h.pdf",
+        content_type="application/pdf",
+        size=5,
+        uploaded_by=reviewer,
+    )
+    hq_attachment.file.save("h.pdf", ContentFile(b"%PDF-"), save=True)
     people = {
         "proposer": proposer,
         "promoter": promoter,
@@ -266,6 +286,9 @@ def world(
         "meeting": {"pk": meeting.pk},
         "agenda_item": {"pk": meeting.pk, "item_pk": item.pk},
         "meeting_attachment": {"pk": meeting.pk, "attachment_pk": meeting_attachment.pk},
+        "hq_meeting": {"pk": hq_meeting.pk},
+        "hq_agenda_item": {"pk": hq_meeting.pk, "item_pk": hq_item.pk},
+        "hq_meeting_attachment": {"pk": hq_meeting.pk, "attachment_pk": hq_attachment.pk},
     }
     return people, kwargs
 
@@ -339,3 +362,54 @@ def test_post_matrix_refuses_everyone_but_the_allowed_roles(client, world):
                 )
     assert not failures, "\n".join(failures)
     assert state() == before
+
+
+# What the council's external member may open: the public pages and the master data's, the
+# meetings of the body they sit on (with its material), nothing of the city's internal pages.
+EXTERNAL_REACHES = {
+    "home",
+    "healthz",
+    "readyz",
+    "policies:editions",
+    "policies:glossary",
+    "policies:edition",
+    "policies:policy",
+    "public:index",
+    "public:detail",
+    "public:opendata",
+    "public:opendata_csv",
+    "public:opendata_json",
+    "reviews:meetings",
+    "reviews:meeting",
+    "reviews:meeting_attachment",
+}
+
+
+def test_an_external_member_reaches_only_their_bodys_meetings_and_the_public_pages(client, world):
+    people, kwargs = world
+    council = people["council"]
+    assert council.is_external
+    reached = {
+        name
+        for name, (key, _) in EXPECTED.items()
+        if outcome(as_role(client, people, "council").get(reverse(name, kwargs=kwargs[key]))) == 200
+    }
+    assert reached == EXTERNAL_REACHES, (
+        sorted(reached - EXTERNAL_REACHES),
+        sorted(EXTERNAL_REACHES - reached),
+    )
+    # The meetings of another body are not theirs: not listed, not found.
+    client.force_login(council)
+    listed = client.get(reverse("reviews:meetings")).content.decode()
+    assert "第1回" in listed and "電子自治体推進本部" not in listed
+    for name, key in (
+        ("reviews:meeting", "hq_meeting"),
+        ("reviews:meeting_attachment", "hq_meeting_attachment"),
+    ):
+        assert client.get(reverse(name, kwargs=kwargs[key])).status_code == 404
+    decision = reverse("reviews:decision", kwargs=kwargs["hq_agenda_item"])
+    assert client.post(decision, {"item1-outcome": "decided"}).status_code == 404
+    # Their own meeting shows the material, without staff names or links inward.
+    html = client.get(reverse("reviews:meeting", kwargs=kwargs["meeting"])).content.decode()
+    assert "付議資料" in html and "/initiatives/" not in html
+    assert people["reviewer"].display_name not in html

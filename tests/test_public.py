@@ -144,7 +144,7 @@ def test_public_pages_and_open_data_never_contain_an_internal_field(client, depa
         "reviewer-xyz",
         departments["joho"],
         roles.STAFF,
-        roles.INFO_POLICY,
+        roles.SECRETARIAT,
         last_name=SECRETS["reviewer name"],
     )
     initiative = make_initiative(
@@ -545,7 +545,7 @@ def test_query_counts_do_not_grow_with_the_number_of_initiatives(client, propose
     assert Initiative.objects.filter(is_public=True).count() == 30
     large = [_count(client, url) for url in urls]
     assert small == large, (small, large)
-    assert max(large) <= 10, large
+    assert max(large) <= 11, large  # 2 of them read the city's names
 
 
 # --- Markup ---------------------------------------------------------------------------------------

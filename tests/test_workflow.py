@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
 
+from accounts import roles
 from core.models import AuditEvent
 from initiatives import services, workflow
 from initiatives.models import Initiative
@@ -36,11 +37,11 @@ def expected_actors(rule):
         names.add("proposer")
     if workflow.PROMOTER in rule.actors:
         names.add("promoter")
-    if "情報政策課" in rule.actors:
+    if roles.SECRETARIAT in rule.actors:
         names.add("reviewer")
-    if "電子自治体推進本部" in rule.actors:
+    if roles.HEADQUARTERS in rule.actors:
         names.add("hq")
-    if "情報化推進協議会" in rule.actors:
+    if roles.COUNCIL in rule.actors:
         names.add("council")
     return names
 
@@ -158,8 +159,8 @@ def test_same_transition_from_many_threads_exactly_one_wins(master_data, departm
         pytest.skip("row locks are a PostgreSQL matter; SQLite serialises writers itself")
     from .conftest import make_user
 
-    proposer = make_user("thread-proposer", departments["shimin_ka"], "職員")
-    reviewer = make_user("thread-reviewer", departments["joho"], "職員", "情報政策課")
+    proposer = make_user("thread-proposer", departments["shimin_ka"], roles.STAFF)
+    reviewer = make_user("thread-reviewer", departments["joho"], roles.STAFF, roles.SECRETARIAT)
     initiative = make_initiative(proposer, status=S.SUBMITTED)
     start = threading.Barrier(8)
     results = []

@@ -4,10 +4,10 @@ It needs both sibling apps (reviews and plans), which never import each other, s
 composed here, one floor above them, from the section each app gives of itself.
 """
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from accounts.permissions import staff_required
 from initiatives.access import initiative_for_user
 from initiatives.sections import proposal_section
 from plans.sections import plan_section
@@ -15,7 +15,7 @@ from reviews.sections import review_section
 
 
 @require_safe
-@login_required
+@staff_required
 def initiative_detail(request, pk):
     initiative = initiative_for_user(request, pk)
     context = {

@@ -2,13 +2,14 @@
 transitions that change nothing but the state, and its attachments."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.permissions import staff_required
 from core.forms import error_summary
 from core.uploads import download_response
+from policies.names import city
 
 from .. import access, services, workflow
 from ..forms import TransitionForm
@@ -19,7 +20,7 @@ S = Initiative.Status
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def initiative_submit(request, pk):
     initiative = access.initiative_for_user(request, pk)
     if not workflow.is_actor(request.user, initiative, workflow.OWNERS):
@@ -40,7 +41,7 @@ def initiative_submit(request, pk):
                 messages.error(request, str(exc))
                 return redirect(initiative)
             else:
-                messages.success(request, "提出しました。情報政策課が取りまとめます。")
+                messages.success(request, f"提出しました。{city().secretariat}が取りまとめます。")
                 return redirect(initiative)
     return render(
         request,
@@ -55,7 +56,7 @@ def initiative_submit(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def initiative_withdraw(request, pk):
     initiative = access.initiative_for_user(request, pk)
     rule = workflow.rule_for(initiative.status, S.WITHDRAWN)
@@ -81,13 +82,13 @@ def initiative_withdraw(request, pk):
 
 
 @require_safe
-@login_required
+@staff_required
 def attachment_download(request, pk, attachment_pk):
     return download_response(access.attachment_for_user(request, pk, attachment_pk))
 
 
 @require_POST
-@login_required
+@staff_required
 def attachment_delete(request, pk, attachment_pk):
     attachment = access.attachment_for_user(request, pk, attachment_pk, write=True)
     services.delete_attachment(attachment, actor=request.user)
@@ -96,7 +97,7 @@ def attachment_delete(request, pk, attachment_pk):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def initiative_transition(request, pk, target):
     """Transitions that change nothing but the state (start, complete, cancel): confirm, then go."""
     initiative = access.initiative_for_user(request, pk)
@@ -119,7 +120,7 @@ def initiative_transition(request, pk, target):
         except services.TransitionError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"「{S(target).label}」にしました。")
+            messages.success(request, f"「{workflow.status_label(target)}」にしました。")
         return redirect(initiative)
     return render(
         request,

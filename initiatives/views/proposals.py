@@ -1,7 +1,6 @@
 """Proposals: the lists, the exports, and the form to draft and edit one."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
@@ -10,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.permissions import staff_required
 from core.forms import error_summary
 from policies.models import Channel, ChecklistItem, PolicyEdition
+from policies.names import city
 
 from .. import access, exports, services
 from ..filters import InitiativeFilter
@@ -37,7 +38,7 @@ def _scoped(request, scope):
 
 
 @require_safe
-@login_required
+@staff_required
 def initiative_list(request, scope="all"):
     filterset = InitiativeFilter(request.GET, queryset=_scoped(request, scope).for_list())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -55,13 +56,15 @@ def initiative_list(request, scope="all"):
             "query": query.urlencode(),
             "export_xlsx": reverse(f"initiatives:export_{scope}_xlsx"),
             "export_csv": reverse(f"initiatives:export_{scope}_csv"),
-            "can_propose": bool(access.channels_for(request.user, Channel.objects.all())),
+            "can_propose": bool(
+                access.channels_for(request.user, Channel.objects.select_related("committee"))
+            ),
         },
     )
 
 
 @require_safe
-@login_required
+@staff_required
 def initiative_export(request, scope, fmt):
     filterset = InitiativeFilter(request.GET, queryset=_scoped(request, scope))
     rows = exports.export_queryset(filterset.qs)
@@ -87,14 +90,16 @@ def _forms(request, initiative, *, edition, data=None, files=None):
         ChecklistItem.objects.filter(checklist=checklist).order_by("number") if checklist else []
     )
     answers = {a.item_id: a for a in initiative.self_check.all()} if initiative.pk else {}
-    channels = Channel.objects.all()
+    channels = Channel.objects.select_related("committee")
     return {
         "form": InitiativeForm(
             data, files, instance=initiative, user=request.user, edition=edition, channels=channels
         ),
         "milestones": MilestoneFormSet(data, instance=initiative, prefix="milestones"),
         "cases": CaseStudyFormSet(data, instance=initiative, prefix="cases"),
-        "self_check": SelfCheckForm(data, items=items, answers=answers, prefix="check"),
+        "self_check": SelfCheckForm(
+            data, items=items, answers=answers, checklist=checklist, prefix="check"
+        ),
     }
 
 
@@ -119,12 +124,12 @@ def _save(request, initiative, parts, *, expected_version=None):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def initiative_create(request):
     edition = PolicyEdition.objects.in_force()
     if edition is None:
-        raise Http404("適用中のDX推進方針がありません。")
-    if not access.channels_for(request.user, Channel.objects.all()):
+        raise Http404(f"適用中の{city().document}がありません。")
+    if not access.channels_for(request.user, Channel.objects.select_related("committee")):
         raise PermissionDenied("提案できる抽出経路がありません。")
     initiative = Initiative(
         edition=edition, proposer=request.user, department_id=request.user.department_id
@@ -148,7 +153,7 @@ def initiative_create(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def initiative_edit(request, pk):
     initiative = access.initiative_for_user(request, pk, write=True)
     parts = _forms(

@@ -2,12 +2,12 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import require_secretariat
+from accounts.permissions import require_secretariat, staff_required
 from core.forms import error_summary
+from policies.names import city
 
 from .. import access, publication
 from ..workflow import PUBLISHABLE
@@ -43,9 +43,9 @@ class PublicationForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def manage(request, pk):
-    require_secretariat(request.user, "公開の設定は情報政策課だけが行えます。")
+    require_secretariat(request.user, f"公開の設定は{city().secretariat}だけが行えます。")
     initiative = access.initiative_for_user(request, pk)
     initial = {
         "is_public": initiative.is_public,

@@ -159,7 +159,7 @@ def place(initiative, *, actor, plan, owner, years, kpis, origin=PlanEntry.Origi
 def register_continuing(*, actor, plan, owner, title, content, years, kpis):
     """An item of the former ICT利活用推進計画, registered straight into a plan edition."""
     require_secretariat(actor)
-    channel = next(iter(channels_for(actor, Channel.objects.all())), None)
+    channel = next(iter(channels_for(actor, Channel.objects.select_related("committee"))), None)
     edition = PolicyEdition.objects.in_force()
     if channel is None or edition is None:
         raise PlanError("登録に使える抽出経路または適用中の方針がありません。")

@@ -12,6 +12,7 @@ from core import audit
 from core.notifications import absolute_url, notify
 from initiatives.models import MAX_YEN
 from initiatives.notifications import secretariat_staff
+from policies.names import city
 
 from .. import queries, workflow
 from ..models import KpiActual, ProgressReport, ReportReminder
@@ -136,7 +137,7 @@ def report_transition(report, *, to, actor, comment=""):
         raise PermissionDenied(
             "進捗報告は担当課の職員が提出します。"
             if rule.actor == workflow.OWNER
-            else "この操作は情報政策課だけが行えます。"
+            else f"この操作は{city().secretariat}だけが行えます。"
         )
     comment = (comment or "").strip()
     if rule.comment_required and not comment:

@@ -1,19 +1,19 @@
 """実施計画: placing decided initiatives, revising plans, the plan by edition and its export."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Subquery
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.permissions import require_secretariat
+from accounts.permissions import require_secretariat, staff_required
 from core.forms import error_summary
 from initiatives import access as initiative_access
 from initiatives.workflow import PLACEABLE
 from policies.models import Department, Policy
+from policies.names import city
 
 from .. import access, exports, queries, services
 from ..forms import ContinuingForm, KpiFormSet, PlacementForm, PlanYearFormSet, RevisionForm
@@ -23,7 +23,7 @@ PAGE_SIZE = 25
 
 
 @require_safe
-@login_required
+@staff_required
 def plan_index(request):
     return render(
         request,
@@ -56,7 +56,7 @@ def _plan_entries(plan, request):
 
 
 @require_safe
-@login_required
+@staff_required
 def plan_detail(request, pk):
     plan = access.plan_for_user(request, pk)
     page = Paginator(_plan_entries(plan, request), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -89,7 +89,7 @@ def plan_detail(request, pk):
 
 
 @require_safe
-@login_required
+@staff_required
 def plan_export(request, pk, fmt):
     plan = access.plan_for_user(request, pk)
     rows = queries.plan_views(_plan_entries(plan, request))
@@ -115,7 +115,7 @@ def _plan_formsets(data=None, *, years=None, kpis=None):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def place(request, pk):
     require_secretariat(request.user)
     initiative = initiative_access.initiative_for_user(request, pk)
@@ -155,10 +155,12 @@ def place(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def register_continuing(request):
     """Register an item of the former ICT利活用推進計画 as a continuing plan entry."""
     require_secretariat(request.user)
+    if not city().former_plan:
+        raise Http404("継続登録する旧計画がありません。")
     form = ContinuingForm(request.POST or None)
     years, kpis = _plan_formsets(request.POST or None)
     if request.method == "POST" and all([form.is_valid(), years.is_valid(), kpis.is_valid()]):
@@ -176,7 +178,7 @@ def register_continuing(request):
         except services.PlanError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "旧計画の取組を継続項目として登録しました。")
+            messages.success(request, f"{city().former_plan}の取組を継続項目として登録しました。")
             return redirect(initiative)
     return render(
         request,
@@ -186,14 +188,14 @@ def register_continuing(request):
             "form": form,
             "years": years,
             "kpis": kpis,
-            "title": "旧計画（ICT利活用推進計画）の取組を継続登録する",
+            "title": f"{city().former_plan}の取組を継続登録する",
             "errors": error_summary(form, years, kpis) if form.is_bound else [],
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def revise(request, entry_pk):
     entry = access.entry_for_user(request, entry_pk, write=True)
     _, current = queries.baseline_and_current(entry)

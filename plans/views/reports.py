@@ -1,14 +1,15 @@
 """PDCA progress reports: writing, submitting, confirming; what is due; the Excel round trip."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.permissions import staff_required
 from core.forms import error_summary
 from policies.models import Department
+from policies.names import city
 
 from .. import access, queries, services, workbooks
 from ..forms import ReportForm, ReportReviewForm, WorkbookUploadForm
@@ -16,7 +17,7 @@ from ..models import KpiActual, ProgressReport, ReportSchedule
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def report_edit(request, entry_pk, fiscal_year, period):
     entry = access.report_entry_for_user(request, entry_pk)
     if period not in ReportSchedule.Period.values:
@@ -64,7 +65,7 @@ def report_edit(request, entry_pk, fiscal_year, period):
 
 
 @require_safe
-@login_required
+@staff_required
 def report_detail(request, pk):
     report = access.report_for_user(request, pk)
     user = request.user
@@ -83,7 +84,7 @@ def report_detail(request, pk):
 
 
 @require_POST
-@login_required
+@staff_required
 def report_submit(request, pk):
     report = access.report_for_user(request, pk)
     try:
@@ -91,12 +92,12 @@ def report_submit(request, pk):
     except services.PlanError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "進捗報告を提出しました。情報政策課が確認します。")
+        messages.success(request, f"進捗報告を提出しました。{city().secretariat}が確認します。")
     return redirect(report)
 
 
 @require_POST
-@login_required
+@staff_required
 def report_review(request, pk):
     report = access.report_for_user(request, pk)
     form = ReportReviewForm(request.POST)
@@ -117,7 +118,7 @@ def report_review(request, pk):
 
 
 @require_safe
-@login_required
+@staff_required
 def due_list(request):
     """What is due and what is overdue, per department."""
     today = timezone.localdate()
@@ -144,7 +145,7 @@ def due_list(request):
 
 
 @require_safe
-@login_required
+@staff_required
 def workbook_download(request):
     department = request.user.department
     handle = workbooks.build(department, timezone.localdate())
@@ -158,7 +159,7 @@ def workbook_download(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def workbook_upload(request):
     form = WorkbookUploadForm(request.POST or None, request.FILES or None)
     problems = []

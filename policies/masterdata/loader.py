@@ -3,9 +3,9 @@
 import dataclasses
 from collections import Counter
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 
+from ..flow import PROPOSERS
 from ..models import (
     Body,
     Channel,
@@ -99,17 +99,19 @@ def load(data: dict) -> LoadResult:
     """Write parsed master data; all or nothing."""
     result = LoadResult()
     problems = []
-    _sync(Municipality, {"name": data["municipality"]}, {}, result)
     for i, e in enumerate(data["editions"]):
         _load_edition(i, e, result, problems)
-    _load_channels(data["channels"], result, problems)
-    for b in data["bodies"]:
-        _sync(Body, {"code": b["code"]}, _without(b, "code"), result)
+    bodies = {
+        b["code"]: _sync(Body, {"code": b["code"]}, _without(b, "code", "members"), result)
+        for b in data["bodies"]
+    }
+    _load_channels(data["channels"], bodies, result)
     codes = {}
     for d in data["departments"]:
         values = _without(d, "code", "parent")
         values["parent"] = codes.get(d["parent"])
         codes[d["code"]] = _sync(Department, {"code": d["code"]}, values, result)
+    _load_municipality(data, result, problems)
     for p in data["comprehensive_plans"]:
         plan = _sync(
             ComprehensivePlan, {"code": p["code"]}, {"name": p["name"], "stage": p["stage"]}, result
@@ -167,12 +169,37 @@ def _load_edition(i, e, result, problems):
         result.created[ChecklistItem._meta.verbose_name] += len(c["items"])
 
 
-def _load_channels(channels, result, problems):
-    roles = set(Group.objects.values_list("name", flat=True))
-    for i, c in enumerate(channels):
-        if c["eligible_role"] and c["eligible_role"] not in roles:
-            problems.append(
-                f"channels[{i}].eligible_role: ロール「{c['eligible_role']}」はありません"
-            )
-            continue
-        _sync(Channel, {"code": c["code"]}, _without(c, "code"), result)
+def _load_channels(channels, bodies, result):
+    for c in channels:
+        who = c["proposed_by"]
+        values = _without(c, "code", "proposed_by")
+        if who in PROPOSERS:
+            values.update(proposed_by=who, committee=None)
+        else:  # a committee's code (schema.parse checked it is one)
+            values.update(proposed_by=Channel.ProposedBy.COMMITTEE, committee=bodies[who])
+        _sync(Channel, {"code": c["code"]}, values, result)
+
+
+def _load_municipality(data, result, problems):
+    """The city, its names and the shape of its flow (one municipality a portal)."""
+    department = None
+    code = data["secretariat"]["department"]
+    if code:
+        department = Department.objects.filter(code=code).first()
+        if department is None:
+            problems.append(f"secretariat.department: 所属「{code}」がありません")
+    values = {
+        "document_name": data["names"]["document"],
+        "promoter_title": data["names"]["promoter"],
+        "former_plan_name": data["names"]["former_plan"],
+        "secretariat_name": data["secretariat"]["name"],
+        "secretariat_department": department,
+        "advisory_opinion": data["flow"]["advisory_opinion"],
+        "required_at_submission": data["flow"]["required_at_submission"],
+    }
+    other = Municipality.objects.exclude(name=data["municipality"]).first()
+    if other is not None:
+        problems.append(
+            f"municipality: このポータルには既に「{other.name}」のデータがあります（1つのポータルに1つの団体）"
+        )
+    _sync(Municipality, {"name": data["municipality"]}, values, result)

@@ -5,6 +5,7 @@ from pathlib import Path
 import yaml
 
 from ..models import Body
+from . import city
 from .reader import MasterDataError, Reader
 
 TOP = "（ファイル全体）"
@@ -16,6 +17,9 @@ def parse(raw) -> dict:
     raw = r.mapping(raw, TOP)
     out = {
         "municipality": r.text(raw, "municipality", TOP, max_length=50),
+        "names": city.names(r, raw),
+        "secretariat": city.secretariat(r, raw),
+        "flow": city.flow(r, raw),
         "editions": _editions(r, raw),
         "channels": _channels(r, raw),
         "bodies": _bodies(r, raw),
@@ -23,6 +27,7 @@ def parse(raw) -> dict:
         "comprehensive_plans": _comprehensive_plans(r, raw),
         "glossary": _glossary(r, raw),
     }
+    city.check_bodies_carry_the_flow(r, out)
     if r.problems:
         raise MasterDataError(r.problems)
     return out
@@ -96,7 +101,7 @@ def _checklist(r, c, cw):
         r.fail(f"{cw}.items", "確認事項が1つ以上必要です")
     return {
         "version": r.integer(c, "version", cw),
-        "title": r.text(c, "title", cw, required=False, max_length=100) or "DX推進チェックリスト",
+        "title": r.text(c, "title", cw, required=False, max_length=100) or "チェックリスト",
         "items": [{"number": n, "text": t} for n, t in items],
     }
 
@@ -106,13 +111,20 @@ def _channels(r, raw):
     for i, c in enumerate(r.items(raw, "channels", "")):
         w = f"channels[{i}]"
         c = r.mapping(c, w)
+        if "eligible_role" in c:
+            r.fail(
+                f"{w}.eligible_role",
+                "ロール名での指定は廃止しました。proposed_by に staff、secretariat、"
+                "または委員会の識別子を書いてください",
+            )
         channels.append(
             {
                 "code": r.text(c, "code", w, max_length=50),
                 "name": r.text(c, "name", w, max_length=100),
                 "extracted_by": r.text(c, "extracted_by", w, max_length=100),
                 "description": r.text(c, "description", w, required=False),
-                "eligible_role": r.text(c, "eligible_role", w, required=False, max_length=50),
+                "proposed_by": r.text(c, "proposed_by", w, required=False, max_length=50)
+                or "staff",
                 "order": i + 1,
             }
         )
@@ -132,7 +144,9 @@ def _bodies(r, raw):
             {
                 "code": r.text(b, "code", w, max_length=50),
                 "name": r.text(b, "name", w, max_length=100),
+                "short_name": r.text(b, "short_name", w, required=False, max_length=50),
                 "kind": kind,
+                "members": city.usernames(r, b, w),
                 "description": r.text(b, "description", w, required=False),
                 "order": i + 1,
             }

@@ -10,6 +10,7 @@ from initiatives import notifications
 from initiatives import services as initiative_services
 from initiatives.models import Initiative
 from initiatives.workflow import agenda_states
+from policies.names import city
 
 from ..models import AgendaItem, Decision, Meeting, MeetingAttachment, Opinion
 from .review import ReviewError
@@ -85,10 +86,10 @@ def _agenda_item(meeting, agenda_item_id):
 
 @transaction.atomic
 def record_opinion(meeting, agenda_item_id, *, actor, text):
-    require(actor.is_authenticated and actor.may_record_opinions)
+    require(actor.is_authenticated and (actor.is_secretariat or actor.sits_on(meeting.body)))
     item = _agenda_item(meeting, agenda_item_id)
     if not meeting.body.gives_opinions:
-        raise ReviewError("意見・提言は協議会の会議にだけ記録できます。")
+        raise ReviewError(f"意見・提言は{city().advisory}の会議にだけ記録できます。")
     if not (text or "").strip():
         raise ReviewError("意見・提言を入力してください。")
     if Opinion.objects.filter(agenda_item=item).exists():
@@ -116,10 +117,10 @@ def record_opinion(meeting, agenda_item_id, *, actor, text):
 
 @transaction.atomic
 def record_decision(meeting, agenda_item_id, *, actor, outcome, reason, conditions=""):
-    require(actor.is_authenticated and actor.may_record_decisions)
+    require(actor.is_authenticated and (actor.is_secretariat or actor.sits_on(meeting.body)))
     item = _agenda_item(meeting, agenda_item_id)
     if not meeting.body.decides:
-        raise ReviewError("決定は推進本部の会議にだけ記録できます。")
+        raise ReviewError(f"決定は{city().decision}の会議にだけ記録できます。")
     if outcome not in Decision.Outcome.values:
         raise ReviewError("結果を選んでください。")
     reason, conditions = (reason or "").strip(), (conditions or "").strip()

@@ -8,8 +8,9 @@ from core import audit
 from initiatives import notifications
 from initiatives import services as initiative_services
 from initiatives.models import CARRIED_BY_CONSOLIDATION, Initiative
-from initiatives.workflow import REVIEWABLE
+from initiatives.workflow import REVIEWABLE, planned_target
 from policies.models import ChecklistItem
+from policies.names import city
 
 from ..models import ChecklistReview, ChecklistReviewAnswer, Classification
 from ..queries import checklist_in_force, current_review
@@ -99,7 +100,7 @@ def classify(initiative, *, actor, kind, reason, expected_status=None):
         raise ReviewError(
             "チェックリストの審査がすべての項目で完了していないため、分類できません。"
         )
-    target = S.DEPARTMENT_LED if kind == Classification.Kind.DEPARTMENT_LED else S.COUNCIL
+    target = S.DEPARTMENT_LED if kind == Classification.Kind.DEPARTMENT_LED else planned_target()
     classification = Classification.objects.create(
         initiative=initiative, kind=kind, reason=reason, classified_by=actor
     )
@@ -127,7 +128,7 @@ def return_for_revision(initiative, *, actor, comment, expected_status=None):
     notifications.notify(
         notifications.owners(initiative),
         f"差戻し: {initiative.title}",
-        f"情報政策課が取組項目（案）を差し戻しました。内容を修正して再提出してください。\n\n"
+        f"{city().secretariat}が取組項目（案）を差し戻しました。内容を修正して再提出してください。\n\n"
         f"{initiative.title}\n理由: {event.comment}\n{notifications.link(initiative)}\n",
     )
     return event
@@ -224,6 +225,6 @@ def _merge_into(original, result, actor):
     notifications.notify(
         notifications.owners(original),
         f"統合: {original.title}",
-        f"情報政策課が取組項目（案）「{original.title}」を「{result.title}」に統合しました。"
+        f"{city().secretariat}が取組項目（案）「{original.title}」を「{result.title}」に統合しました。"
         f"元の提案は統合済として残ります。\n\n{notifications.link(result)}\n",
     )

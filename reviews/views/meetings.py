@@ -7,29 +7,35 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.permissions import require
+from accounts.permissions import require, staff_required
 from core.forms import error_summary
 from core.uploads import download_response
 from initiatives.models import Initiative
 from initiatives.services import TransitionError
 from initiatives.workflow import agenda_states
+from policies.names import city
 
 from .. import services
 from ..access import (
     agenda_item_for_user,
+    may_record_for,
     meeting_attachment_for_user,
     meeting_for_user,
     require_reviewer,
 )
 from ..forms import AgendaForm, DecisionForm, MeetingForm, MinutesForm, OpinionForm
-from ..models import AgendaItem, Meeting
+from ..models import AgendaItem, ChecklistReview, ChecklistReviewAnswer, Meeting
 
 
 @require_safe
 @login_required
 def meeting_list(request):
     today = timezone.localdate()
-    meetings = Meeting.objects.select_related("body").annotate(items=Count("agenda"))
+    meetings = (
+        Meeting.objects.visible_to(request.user)
+        .select_related("body")
+        .annotate(items=Count("agenda"))
+    )
     return render(
         request,
         "reviews/meeting_list.html",
@@ -42,7 +48,7 @@ def meeting_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def meeting_create(request):
     require_reviewer(request)
     form = MeetingForm(request.POST or None)
@@ -68,8 +74,12 @@ def meeting_create(request):
 
 
 def _agenda(meeting):
-    """The agenda with what each body weighs: the classification's reason and the council's
-    opinions (a fixed number of queries)."""
+    """The agenda with what each body weighs: the proposal's summary, the secretariat's
+    checklist review and classification, and the council's opinions (a fixed number of
+    queries)."""
+    reviews = ChecklistReview.objects.order_by("-created_at").prefetch_related(
+        Prefetch("answers", queryset=ChecklistReviewAnswer.objects.select_related("item"))
+    )
     return meeting.agenda.select_related(
         "initiative",
         "initiative__department",
@@ -80,6 +90,7 @@ def _agenda(meeting):
         "decision__recorded_by",
     ).prefetch_related(
         "initiative__classifications",
+        Prefetch("initiative__reviews", queryset=reviews, to_attr="checklist_reviews"),
         Prefetch(
             "initiative__agenda_items",
             queryset=AgendaItem.objects.filter(opinion__isnull=False).select_related(
@@ -96,9 +107,12 @@ def _rows(agenda, failed_item, failed_form):
     for item in agenda:
         prefix = f"item{item.pk}"
         bound = failed_form if item.pk == failed_item else None
+        reviews = item.initiative.checklist_reviews
         rows.append(
             {
                 "item": item,
+                # The latest review, complete or not, is what the secretariat prepared.
+                "review": reviews[0] if reviews else None,
                 "opinion_form": bound
                 if isinstance(bound, OpinionForm)
                 else OpinionForm(prefix=prefix),
@@ -128,8 +142,10 @@ def _meeting_context(request, meeting, **forms):
         "is_secretariat": user.is_secretariat,
         "gives_opinions": body.gives_opinions,
         "decides": body.decides,
-        "can_record_opinion": body.gives_opinions and user.may_record_opinions,
-        "can_record_decision": body.decides and user.may_record_decisions,
+        "can_record_opinion": body.gives_opinions and may_record_for(user, body),
+        "can_record_decision": body.decides and may_record_for(user, body),
+        # External members read the material, not the internal pages or staff names.
+        "show_internal": not user.is_external,
         "agenda_form": AgendaForm(candidates=candidates),
         "minutes_form": MinutesForm(instance=meeting),
     }
@@ -191,7 +207,8 @@ def agenda_add(request, pk):
 @require_POST
 @login_required
 def record_opinion(request, pk, item_pk):
-    require(request.user.may_record_opinions)
+    body = agenda_item_for_user(request, pk, item_pk).meeting.body
+    require(body.gives_opinions and may_record_for(request.user, body))
     form = OpinionForm(request.POST, prefix=f"item{item_pk}")
     return _record_for_agenda_item(
         request,
@@ -208,14 +225,15 @@ def record_opinion(request, pk, item_pk):
 @require_POST
 @login_required
 def record_decision(request, pk, item_pk):
-    require(request.user.may_record_decisions)
+    body = agenda_item_for_user(request, pk, item_pk).meeting.body
+    require(body.decides and may_record_for(request.user, body))
     form = DecisionForm(request.POST, prefix=f"item{item_pk}")
     return _record_for_agenda_item(
         request,
         pk,
         item_pk,
         form,
-        "決定を記録しました。提案者とDX推進員に通知しました。",
+        f"決定を記録しました。提案者と{city().promoter}に通知しました。",
         lambda meeting, data: services.record_decision(
             meeting,
             item_pk,

@@ -1,12 +1,12 @@
 """情報政策課's inbox, the review page of one proposal, and consolidation."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.permissions import staff_required
 from core.forms import error_summary
 from initiatives import access as initiative_access
 from initiatives.models import Initiative
@@ -14,6 +14,7 @@ from initiatives.services import TransitionError
 from initiatives.similarity import similar_initiatives
 from initiatives.workflow import INBOX_STATES, REVIEWABLE
 from policies.models import ChecklistItem
+from policies.names import city
 
 from .. import queries, services
 from ..access import require_reviewer
@@ -30,7 +31,7 @@ INBOX_PAGE_SIZE = 50
 
 
 @require_safe
-@login_required
+@staff_required
 def inbox(request):
     """What waits for 情報政策課, oldest first."""
     require_reviewer(request)
@@ -89,7 +90,7 @@ def _review_context(request, initiative, **forms):
 
 
 @require_safe
-@login_required
+@staff_required
 def review(request, pk):
     require_reviewer(request)
     initiative = initiative_access.initiative_for_user(request, pk)
@@ -97,7 +98,7 @@ def review(request, pk):
 
 
 @require_POST
-@login_required
+@staff_required
 def start_review(request, pk):
     require_reviewer(request)
     initiative = initiative_access.initiative_for_user(request, pk)
@@ -116,7 +117,7 @@ def start_review(request, pk):
 
 
 @require_POST
-@login_required
+@staff_required
 def return_initiative(request, pk):
     require_reviewer(request)
     initiative = initiative_access.initiative_for_user(request, pk)
@@ -132,7 +133,7 @@ def return_initiative(request, pk):
         except TransitionError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "差し戻しました。提案者とDX推進員に通知しました。")
+            messages.success(request, f"差し戻しました。提案者と{city().promoter}に通知しました。")
             return redirect(initiative)
     return render(
         request,
@@ -143,7 +144,7 @@ def return_initiative(request, pk):
 
 
 @require_POST
-@login_required
+@staff_required
 def save_review(request, pk):
     require_reviewer(request)
     initiative = initiative_access.initiative_for_user(request, pk)
@@ -171,7 +172,7 @@ def save_review(request, pk):
 
 
 @require_POST
-@login_required
+@staff_required
 def classify(request, pk):
     require_reviewer(request)
     initiative = initiative_access.initiative_for_user(request, pk)
@@ -225,7 +226,7 @@ def _initial_consolidation(request, candidates):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@staff_required
 def consolidate(request):
     require_reviewer(request)
     candidates = _consolidation_candidates()

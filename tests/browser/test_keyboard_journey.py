@@ -263,7 +263,7 @@ def test_keyboard_only_submit_review_and_decide(
     activate(hamlet, hamlet.get_by_role("link", name=f"{HQ} 第1回"))
     expect(hamlet.get_by_role("heading", level=1)).to_have_text(f"{HQ} 第1回")
     agenda_item = hamlet.locator("section.agenda-item", has_text=TITLE)
-    expect(agenda_item).to_contain_text("現在の状態: 本部審議")
+    expect(agenda_item).to_contain_text("現在の状態: 推進本部審議")
 
     # 12. 決定 (the first choice: Space), a reason, 決定を記録する.
     toggle(hamlet, agenda_item.get_by_role("radio", name="決定", exact=True))
@@ -273,7 +273,7 @@ def test_keyboard_only_submit_review_and_decide(
         hamlet.get_by_text("決定を記録しました。提案者とDX推進員に通知しました。")
     ).to_be_visible()
     agenda_item = hamlet.locator("section.agenda-item", has_text=TITLE)
-    expect(agenda_item.get_by_role("heading", name="決定: 決定")).to_be_visible()
+    expect(agenda_item.get_by_role("heading", name="結果: 決定")).to_be_visible()
     expect(agenda_item).to_contain_text(f"理由: {DECISION}")
 
     # 13. Recorded: 決定 in the database, and every step on the initiative's timeline.
@@ -288,8 +288,8 @@ def test_keyboard_only_submit_review_and_decide(
         ("下書き → 提出済", "有栖"),
         ("提出済 → 審査中", "井上"),
         ("審査中 → 協議会付議", "井上"),
-        ("協議会付議 → 本部審議", "井上"),
-        ("本部審議 → 決定", "浜"),
+        ("協議会付議 → 推進本部審議", "井上"),
+        ("推進本部審議 → 決定", "浜"),
     ]
     expect(timeline).to_have_count(len(expected))
     for event, (step, actor) in zip(timeline.all(), expected, strict=True):

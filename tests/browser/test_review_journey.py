@@ -238,7 +238,7 @@ def test_consolidate_review_classify_and_decide(
     agenda_item = cordelia.locator("section.agenda-item", has_text=MERGED_TITLE)
     expect(agenda_item).to_contain_text(opinion)
     expect(agenda_item).to_contain_text("記録: 小手")
-    expect(agenda_item).to_contain_text("現在の状態: 本部審議")
+    expect(agenda_item).to_contain_text("現在の状態: 推進本部審議")
     expect(cordelia.get_by_role("button", name="議題に追加")).to_have_count(0)
 
     # 10. 情報政策課 puts it on the agenda of the HQ.
@@ -250,7 +250,7 @@ def test_consolidate_review_classify_and_decide(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{HQ} 第1回")
     hq_url = page.url
     page.get_by_label("議題にする取組項目").select_option(
-        label=f"{MERGED_TITLE}（市民部 市民課・本部審議）"
+        label=f"{MERGED_TITLE}（市民部 市民課・推進本部審議）"
     )
     page.get_by_role("button", name="議題に追加").click()
     expect(page.get_by_text("議題を追加しました。")).to_be_visible()
@@ -260,7 +260,7 @@ def test_consolidate_review_classify_and_decide(
     login(hamlet, hq)
     hamlet.goto(hq_url)
     agenda_item = hamlet.locator("section.agenda-item", has_text=MERGED_TITLE)
-    expect(agenda_item).to_contain_text("現在の状態: 本部審議")
+    expect(agenda_item).to_contain_text("現在の状態: 推進本部審議")
     agenda_item.get_by_role("radio", name="決定", exact=True).check()
     decision = "協議会の意見を踏まえ、録音データの取扱規程を整備したうえで導入する。"
     agenda_item.get_by_label(re.compile(r"^理由")).fill(decision)
@@ -269,7 +269,7 @@ def test_consolidate_review_classify_and_decide(
         hamlet.get_by_text("決定を記録しました。提案者とDX推進員に通知しました。")
     ).to_be_visible()
     agenda_item = hamlet.locator("section.agenda-item", has_text=MERGED_TITLE)
-    expect(agenda_item.get_by_role("heading", name="決定: 決定")).to_be_visible()
+    expect(agenda_item.get_by_role("heading", name="結果: 決定")).to_be_visible()
     expect(agenda_item).to_contain_text(f"理由: {decision}")
     expect(agenda_item).to_contain_text("記録: 浜")
     expect(agenda_item).to_contain_text("現在の状態: 決定")
@@ -288,8 +288,8 @@ def test_consolidate_review_classify_and_decide(
         ("下書き → 提出済", "有栖"),
         ("提出済 → 審査中", "井上"),
         ("審査中 → 協議会付議", "井上"),
-        ("協議会付議 → 本部審議", "小手"),
-        ("本部審議 → 決定", "浜"),
+        ("協議会付議 → 推進本部審議", "小手"),
+        ("推進本部審議 → 決定", "浜"),
     ]
     expect(timeline).to_have_count(len(expected))
     for event, (step, actor) in zip(timeline.all(), expected, strict=True):
@@ -298,5 +298,5 @@ def test_consolidate_review_classify_and_decide(
     expect(timeline.nth(5)).to_contain_text(decision)
     meetings = alice.get_by_role("complementary").locator("ul", has_text="第1回").last
     expect(meetings).to_contain_text(f"意見・提言: {opinion}")
-    expect(meetings).to_contain_text(f"決定: 決定 — {decision}")
+    expect(meetings).to_contain_text(f"結果: 決定 — {decision}")
     expect(alice.get_by_role("link", name=CHARLIE_TITLE)).to_be_visible()

@@ -57,7 +57,7 @@ class Command(BaseCommand):
         user.set_password(password)
         with transaction.atomic():
             user.save()
-            user.groups.set(Group.objects.filter(name__in=[roles.STAFF, roles.ADMIN]))
+            user.groups.set(Group.objects.filter(name=roles.ADMIN_GROUP))
         self.stdout.write(self.style.SUCCESS(f"管理者「{username}」を作成しました。"))
 
     def _password(self, no_input):
