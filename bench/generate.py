@@ -8,12 +8,10 @@ import datetime
 import random
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import roles
 from accounts.models import User
 from core.models import AuditEvent
 from initiatives.models import Initiative, Milestone, SelfCheckAnswer
@@ -108,20 +106,18 @@ def departments_and_staff(n_departments=150, n_staff=3000):
             email=f"staff{n}@example.jp",
             department=ka[n % len(ka)],
             password=template.password,
+            dx_promoter=n % 20 == 0,
+            in_secretariat=n < 5,
         )
         for n in range(n_staff)
     )
-    groups = {g.name: g for g in Group.objects.all()}
-    through = User.groups.through
-    links = [through(user_id=u.pk, group_id=groups[roles.STAFF].pk) for u in users]
-    links += [through(user_id=u.pk, group_id=groups[roles.DX_PROMOTER].pk) for u in users[::20]]
-    links += [through(user_id=u.pk, group_id=groups[roles.INFO_POLICY].pk) for u in users[:5]]
-    links += [through(user_id=u.pk, group_id=groups[roles.HEADQUARTERS].pk) for u in users[5:10]]
-    through.objects.bulk_create(links)
+    hq = Body.objects.get(kind=Body.Kind.HEADQUARTERS)
+    through = User.bodies.through
+    through.objects.bulk_create(through(user_id=u.pk, body_id=hq.pk) for u in users[5:10])
 
 
 def reviewer():
-    return User.objects.filter(groups__name=roles.INFO_POLICY).order_by("pk").first()
+    return User.objects.filter(in_secretariat=True).order_by("pk").first()
 
 
 @transaction.atomic
