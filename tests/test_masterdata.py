@@ -18,6 +18,7 @@ from policies.models import (
     ExampleInitiative,
     GlossaryTerm,
     Measure,
+    Municipality,
     Policy,
     PolicyEdition,
 )
@@ -180,12 +181,86 @@ def test_broken_file_is_rejected_whole_naming_each_place(db, tmp_path):
 
 def test_problem_found_while_writing_rolls_back_everything(db, tmp_path):
     data = raw_data()
-    data["channels"][1]["eligible_role"] = "存在しないロール"
+    data["secretariat"]["department"] = "no-such-department"
     with pytest.raises(MasterDataError) as exc:
         load(read_file(write(tmp_path, data)))
-    assert "channels[1].eligible_role" in str(exc.value)
+    assert "secretariat.department: 所属「no-such-department」がありません" in str(exc.value)
     assert PolicyEdition.objects.count() == 0
     assert ExampleInitiative.objects.count() == 0
+    assert Municipality.objects.count() == 0
+
+
+def refused(tmp_path, data):
+    """Load through the command; return its message, having checked nothing was written."""
+    with pytest.raises(CommandError) as exc:
+        call_command("load_master_data", str(write(tmp_path, data)))
+    assert "何も書き込んでいません" in str(exc.value)
+    for model in (Municipality, PolicyEdition, Body, Channel, Department):
+        assert not model.objects.exists(), model
+    return str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "place"),
+    [
+        # Two deciding bodies: which one decides?
+        (
+            lambda d: d["bodies"].append({**d["bodies"][1], "code": "hq2", "name": "第二本部"}),
+            "bodies[3].kind",
+        ),
+        # No deciding body at all.
+        (lambda d: d["bodies"].pop(1), "bodies: 決定する会議体"),
+        # Opinions asked for, but no body to give them.
+        (lambda d: d["bodies"].pop(0), "flow.advisory_opinion"),
+        # Two advisory bodies.
+        (
+            lambda d: d["bodies"].append({**d["bodies"][0], "code": "c2", "name": "第二協議会"}),
+            "bodies[3].kind",
+        ),
+        # A channel proposed on by a body that is not a committee.
+        (lambda d: d["channels"][1].update(proposed_by="headquarters"), "channels[1].proposed_by"),
+        (lambda d: d["channels"][1].update(proposed_by="no-such-body"), "channels[1].proposed_by"),
+        # The old way of naming who proposes.
+        (
+            lambda d: d["channels"][1].update(eligible_role="窓口あり方検討委員会"),
+            "channels[1].eligible_role",
+        ),
+        (
+            lambda d: d["flow"].update(required_at_submission=["title", "horoscope"]),
+            "flow.required_at_submission[1]",
+        ),
+        (lambda d: d.pop("secretariat"), "secretariat: 必須です"),
+    ],
+)
+def test_a_file_whose_bodies_cannot_carry_its_flow_is_refused_whole(db, tmp_path, change, place):
+    data = raw_data()
+    change(data)
+    assert place in refused(tmp_path, data)
+
+
+def test_a_city_without_an_advisory_body_says_so(db, tmp_path):
+    data = raw_data()
+    data["bodies"].pop(0)
+    data["flow"]["advisory_opinion"] = False
+    call_command("load_master_data", str(write(tmp_path, data)))
+    assert not Municipality.objects.get().advisory_opinion
+
+
+def test_members_must_have_accounts_and_are_loaded_with_the_file(db, tmp_path):
+    from accounts.models import User
+
+    data = raw_data()
+    data["secretariat"]["members"] = ["nobody"]
+    assert "secretariat.members[0]: アカウント「nobody」がありません" in refused(tmp_path, data)
+    department = Department.objects.create(code="somewhere", name="どこかの課")
+    User.objects.create_user(username="yamada", department=department)
+    User.objects.create_user(username="ext", department=None)
+    data["secretariat"]["members"] = ["yamada"]
+    data["bodies"][0]["members"] = ["ext"]
+    call_command("load_master_data", str(write(tmp_path, data)))
+    yamada, ext = User.objects.get(username="yamada"), User.objects.get(username="ext")
+    assert yamada.is_secretariat and not ext.is_secretariat
+    assert ext.is_council_member and ext.is_external
 
 
 def test_syntax_error_names_line(db, tmp_path):
