@@ -1,6 +1,14 @@
 from django.contrib import admin
 
+from .forms import ConstraintAwareModelForm
 from .models import AuditEvent
+
+
+class PortalAdmin(admin.ModelAdmin):
+    """The admin of the portal's own models: a violated constraint is said in Japanese on
+    its field (core.forms.ConstraintErrorsMixin)."""
+
+    form = ConstraintAwareModelForm
 
 
 @admin.register(AuditEvent)

@@ -67,3 +67,34 @@ def error_summary(*parts):
         else:
             add_form(part)
     return out
+
+
+class ConstraintErrorsMixin:
+    """A model form that shows a violated database constraint beside its field.
+
+    Each check constraint names the field it is about in `violation_error_code` and says what
+    is wrong in Japanese (`violation_error_message`); Django reports it as an error of the
+    whole form, so it is moved onto the field here (left where it is if the form lacks it).
+    """
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            moved = []
+            for error in errors.error_dict.get(forms.forms.NON_FIELD_ERRORS, []):
+                if error.code in self.fields:
+                    # A field that already says what is wrong needs it said once.
+                    if not self.has_error(error.code):
+                        errors.error_dict.setdefault(error.code, []).append(error)
+                    moved.append(error)
+            remaining = [
+                e for e in errors.error_dict.get(forms.forms.NON_FIELD_ERRORS, []) if e not in moved
+            ]
+            if remaining:
+                errors.error_dict[forms.forms.NON_FIELD_ERRORS] = remaining
+            else:
+                errors.error_dict.pop(forms.forms.NON_FIELD_ERRORS, None)
+        super()._update_errors(errors)
+
+
+class ConstraintAwareModelForm(ConstraintErrorsMixin, forms.ModelForm):
+    """The admin's form for the portal's models (see ConstraintErrorsMixin)."""

@@ -99,3 +99,42 @@ class AuditEvent(models.Model):
         from .audit import action_label
 
         return action_label(self.action)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """What the portal told a user, in the portal as in their mail: every mail sent is one of
+    these too, so that nobody depends on mail to find what waits for them."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name="宛先",
+    )
+    subject = models.CharField("件名", max_length=200)
+    body = models.TextField("本文", blank=True)
+    url = models.CharField("開くページ", max_length=300, blank=True)
+    created_at = models.DateTimeField("日時", default=timezone.now)
+    read_at = models.DateTimeField("既読日時", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "お知らせ"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("notifications:open", args=[self.pk])

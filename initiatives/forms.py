@@ -3,7 +3,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from core.fiscal import fiscal_year, format_fiscal_year
-from core.forms import MultipleFileField
+from core.forms import ConstraintErrorsMixin, MultipleFileField
 from policies.models import ChecklistItem, Department, ExampleInitiative
 
 from .access import channels_for
@@ -23,7 +23,7 @@ def fiscal_year_choices(around=None):
     return [("", "—")] + [(y, format_fiscal_year(y)) for y in range(current - 1, current + 9)]
 
 
-class InitiativeForm(forms.ModelForm):
+class InitiativeForm(ConstraintErrorsMixin, forms.ModelForm):
     funding_sources = forms.MultipleChoiceField(
         label="財源",
         choices=Initiative.Funding.choices,
@@ -121,7 +121,7 @@ class InitiativeForm(forms.ModelForm):
         return data
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(ConstraintErrorsMixin, forms.ModelForm):
     target_fiscal_year = forms.TypedChoiceField(
         label="目標年度", coerce=int, empty_value=None, required=False
     )
@@ -150,7 +150,7 @@ MilestoneFormSet = inlineformset_factory(
 )
 
 
-class CaseStudyForm(forms.ModelForm):
+class CaseStudyForm(ConstraintErrorsMixin, forms.ModelForm):
     url = forms.URLField(label="URL", required=False, assume_scheme="https")
 
     class Meta:

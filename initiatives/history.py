@@ -3,6 +3,9 @@ between two saves, and what someone else saved while a form was open."""
 
 from itertools import pairwise
 
+from core.models import AuditEvent
+
+from . import workflow
 from .models import Initiative
 
 HISTORY_LIMIT = 50  # versions shown on the detail page
@@ -51,20 +54,25 @@ def _m2m_ids(record, accessor, target):
 
 
 def changes(records):
-    """Who changed which fields when: consecutive versions compared, newest first."""
+    """Who changed what when, in words: consecutive versions compared, newest first; each
+    change is (label, before, after) as a clerk reads them (names, not ids)."""
+    names = _Names(records)
     result = []
     for newer, older in pairwise(records):
-        fields = [
-            label
+        found = [
+            (
+                label,
+                names.show(attname, getattr(older, attname)),
+                names.show(attname, getattr(newer, attname)),
+            )
             for attname, label in TRACKED
             if getattr(newer, attname) != getattr(older, attname)
         ]
-        fields += [
-            label
-            for accessor, target, label in TRACKED_M2M
-            if _m2m_ids(newer, accessor, target) != _m2m_ids(older, accessor, target)
-        ]
-        if not fields:
+        for accessor, target, label in TRACKED_M2M:
+            old, new = _m2m_ids(older, accessor, target), _m2m_ids(newer, accessor, target)
+            if old != new:
+                found.append((label, names.many(target, old), names.many(target, new)))
+        if not found:
             continue
         last = result[-1] if result else None
         # One save writes a version for the fields and one per changed m2m field: show them as one.
@@ -74,10 +82,80 @@ def changes(records):
             and (last["record"].history_date - newer.history_date).total_seconds()
             < SAME_SAVE_SECONDS
         ):
-            last["fields"] += [f for f in fields if f not in last["fields"]]
+            seen = {label for label, _, _ in last["changes"]}
+            last["changes"] += [c for c in found if c[0] not in seen]
         else:
-            result.append({"record": newer, "fields": fields})
+            result.append({"record": newer, "changes": found})
+    for item in result:
+        item["fields"] = [label for label, _, _ in item["changes"]]
     return result
+
+
+class _Names:
+    """Names of what versions point to, looked up once per kind of record (a query a kind)."""
+
+    def __init__(self, records):
+        self.records = records
+        self.cache = {}
+
+    def _lookup(self, attname):
+        if attname not in self.cache:
+            field = next(
+                (f for f in Initiative._meta.concrete_fields if f.attname == attname), None
+            )
+            model = field.related_model if field is not None and field.is_relation else None
+            if model is None:
+                model = next(
+                    f.related_model
+                    for f in Initiative._meta.many_to_many
+                    if f.related_model._meta.model_name in attname
+                )
+            ids = set()
+            for record in self.records:
+                value = getattr(record, attname, None)
+                if value is not None:
+                    ids.add(value)
+            for accessor, target, _ in TRACKED_M2M:
+                if target == attname:
+                    for record in self.records:
+                        ids |= _m2m_ids(record, accessor, target)
+            self.cache[attname] = {pk: str(obj) for pk, obj in model.objects.in_bulk(ids).items()}
+        return self.cache[attname]
+
+    def show(self, attname, value):
+        field = next(f for f in Initiative._meta.concrete_fields if f.attname == attname)
+        if value in (None, "", []):
+            return "（空欄）"
+        if field.is_relation:
+            return self._lookup(attname).get(value, f"（削除された記録 {value}）")
+        if field.name == "status":
+            return workflow.status_label(value)
+        if field.name == "funding_sources":
+            labels = dict(Initiative.Funding.choices)
+            return "、".join(labels.get(v, v) for v in value)
+        if isinstance(value, bool):
+            return "はい" if value else "いいえ"
+        if isinstance(value, int) and field.name in ("initial_cost", "running_cost"):
+            return f"{value:,}円"
+        return _show(value)
+
+    def many(self, target, ids):
+        if not ids:
+            return "（なし）"
+        names = self._lookup(target)
+        return "、".join(sorted(names.get(pk, str(pk)) for pk in ids))
+
+
+def why_returned(initiative):
+    """The audit event that sent it back, if it is sent back now (its comment is the reason)."""
+    if initiative.status != Initiative.Status.RETURNED:
+        return None
+    return (
+        AuditEvent.objects.for_object(initiative)
+        .of("initiative.transition")
+        .filter(after__status=Initiative.Status.RETURNED)
+        .last()
+    )
 
 
 def conflict_since(initiative, expected_version) -> dict:

@@ -86,6 +86,14 @@ class Initiative(models.Model):
         "状態", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     is_public = models.BooleanField("市民に公開", default=False)
+    public_title = models.CharField(
+        "公開用の名称",
+        max_length=200,
+        blank=True,
+        # A database default too, so the running older version can still insert rows.
+        db_default="",
+        help_text="市民向けのページで使う名称。空欄なら取組名をそのまま使います。",
+    )
     public_summary = models.TextField(
         "公開用の概要（平易な言葉で）",
         blank=True,
@@ -117,20 +125,29 @@ class Initiative(models.Model):
         ordering = ["-updated_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=InitiativeStatus.values), name="initiative_status_valid"
+                condition=Q(status__in=InitiativeStatus.values),
+                name="initiative_status_valid",
+                violation_error_code="status",
+                violation_error_message="状態が正しくありません。",
             ),
             models.CheckConstraint(
                 condition=Q(initial_cost__lte=MAX_YEN) | Q(initial_cost__isnull=True),
                 name="initiative_initial_cost_bounded",
+                violation_error_code="initial_cost",
+                violation_error_message="0円から1兆円までの金額を円単位で入力してください。",
             ),
             models.CheckConstraint(
                 condition=Q(running_cost__lte=MAX_YEN) | Q(running_cost__isnull=True),
                 name="initiative_running_cost_bounded",
+                violation_error_code="running_cost",
+                violation_error_message="0円から1兆円までの金額を円単位で入力してください。",
             ),
             models.CheckConstraint(
                 condition=Q(status="consolidated", consolidated_into__isnull=False)
                 | (~Q(status="consolidated") & Q(consolidated_into__isnull=True)),
                 name="initiative_consolidated_has_target",
+                violation_error_code="consolidated_into",
+                violation_error_message="統合済の取組項目には統合先が必要です（統合済でなければ空欄です）。",
             ),
             models.CheckConstraint(
                 condition=~Q(consolidated_into=models.F("pk")),
@@ -139,11 +156,15 @@ class Initiative(models.Model):
             models.CheckConstraint(
                 condition=Q(is_public=False) | Q(status__in=PUBLISHABLE),
                 name="initiative_public_only_when_decided",
+                violation_error_code="is_public",
+                violation_error_message="市民に公開できるのは、実施が決まった取組項目だけです。",
             ),
             # Once shared, an initiative keeps its submission time.
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(submitted_at__isnull=False) | Q(status="withdrawn"),
                 name="initiative_submitted_has_time",
+                violation_error_code="submitted_at",
+                violation_error_message="提出した取組項目には提出日時が必要です。",
             ),
         ]
 
@@ -224,9 +245,14 @@ class Milestone(models.Model):
             models.CheckConstraint(
                 condition=Q(target_date__isnull=False) | Q(target_fiscal_year__isnull=False),
                 name="milestone_has_target",
+                violation_error_code="target_date",
+                violation_error_message="目標日か目標年度のどちらかを入力してください。",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="other") | ~Q(label=""), name="milestone_other_has_label"
+                condition=~Q(kind="other") | ~Q(label=""),
+                name="milestone_other_has_label",
+                violation_error_code="label",
+                violation_error_message="区分が「その他」のときは内容を入力してください。",
             ),
         ]
 
@@ -268,10 +294,16 @@ class SelfCheckAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["initiative", "item"], name="self_check_one_per_item"),
             models.CheckConstraint(
-                condition=Q(answer__in=ChecklistItem.Answer.values), name="self_check_answer_valid"
+                condition=Q(answer__in=ChecklistItem.Answer.values),
+                name="self_check_answer_valid",
+                violation_error_code="answer",
+                violation_error_message="回答は 適・要改善・該当なし のいずれかです。",
             ),
             models.CheckConstraint(
-                condition=ChecklistItem.note_unless_ok("note"), name="self_check_note_unless_ok"
+                condition=ChecklistItem.note_unless_ok("note"),
+                name="self_check_note_unless_ok",
+                violation_error_code="note",
+                violation_error_message="「適」以外の回答には補足を入力してください。",
             ),
         ]
 

@@ -2,9 +2,9 @@
 
 from django.contrib.auth import get_user_model
 
-from core.notifications import absolute_url, notify
+from core.notifications import notify
 
-__all__ = ["link", "notify", "owners", "secretariat_staff"]
+__all__ = ["notify", "owners", "secretariat_staff"]
 
 
 def secretariat_staff():
@@ -19,7 +19,3 @@ def owners(initiative):
     departments = {initiative.department_id, *(o.department_id for o in originals)}
     promoters = User.objects.promoters_of(departments)
     return [initiative.proposer, *(o.proposer for o in originals), *promoters]
-
-
-def link(initiative):
-    return absolute_url(initiative.get_absolute_url())

@@ -45,7 +45,7 @@ def publication_problems(initiative, *, is_public, summary) -> list[tuple[str, s
 
 
 @transaction.atomic
-def set_publication(initiative, *, actor, is_public, summary, expected_version=None):
+def set_publication(initiative, *, actor, is_public, summary, title=None, expected_version=None):
     """Mark an initiative public (or not) with its plain-language summary; 情報政策課 only.
 
     `expected_version` is the version the form was opened at: if the initiative changed since,
@@ -62,10 +62,12 @@ def set_publication(initiative, *, actor, is_public, summary, expected_version=N
     problems = publication_problems(locked, is_public=is_public, summary=summary)
     if problems:
         raise PublicationError(problems[0][1])
-    fields = ["is_public", "public_summary"]
+    fields = ["is_public", "public_title", "public_summary"]
     before = audit.snapshot(locked, fields)
     locked.is_public = bool(is_public)
     locked.public_summary = summary
+    if title is not None:
+        locked.public_title = title.strip()
     locked.version += 1
     locked._history_user = actor
     locked.save(update_fields=[*fields, "version", "updated_at"])

@@ -57,4 +57,5 @@ def proposal_section(request, initiative) -> dict:
         "withdraw_action": by_target.get(S.WITHDRAWN),
         "generic_actions": [rule for rule in actions if not rule.service],
         "is_secretariat": user.is_secretariat,
+        "returned_because": history.why_returned(initiative),
     }

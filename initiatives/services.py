@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core import audit
@@ -174,7 +175,8 @@ def submit(initiative, *, actor, expected_status=None):
         notifications.secretariat_staff(),
         f"{verb}: {locked.title}",
         f"{locked.department.full_name}の{actor.display_name}さんが取組項目（案）を{verb}しました。"
-        f"\n\n{locked.title}\n{notifications.link(locked)}\n",
+        f"\n\n{locked.title}",
+        url=reverse("reviews:review", args=[locked.pk]),
     )
     return event
 

@@ -69,6 +69,15 @@ PUBLISHABLE = (
 )
 # State changes citizens see on the public timeline (date and state only).
 PUBLIC_EVENTS = PUBLISHABLE
+# The states as citizens read them: what the city does, not how its procedure calls it.
+PUBLIC_LABELS = {
+    S.DECIDED: "実施が決まりました",
+    S.DEPARTMENT_LED: "実施が決まりました",
+    S.PLANNED: "計画に沿って準備中",
+    S.IN_PROGRESS: "実施中",
+    S.COMPLETED: "完了",
+    S.CANCELLED: "中止",
+}
 # Not worth pointing at as a similar proposal: unfinished, withdrawn or already merged.
 NOT_SIMILAR = (S.DRAFT, S.WITHDRAWN, S.CONSOLIDATED)
 # Which states an item must be in to go on the agenda of a body of each kind; a body of a kind
@@ -207,6 +216,20 @@ RULES = (
             (S.REJECTED, "不採択とする"),
             (S.DEFERRED, "継続審議とする"),
         )
+    ),
+    # A decision recorded wrongly is corrected (with its reason) while nothing has followed it.
+    *(
+        _rule(
+            source,
+            target,
+            [SECRETARIAT, roles.HEADQUARTERS],
+            "決定を訂正する",
+            comment_required=True,
+            service="decision",
+        )
+        for source in (S.DECIDED, S.REJECTED)
+        for target in (S.DECIDED, S.REJECTED, S.DEFERRED)
+        if source != target
     ),
     # 5.–6. Placement in the 実施計画 and follow-up.
     *(

@@ -59,6 +59,14 @@ def report_for_user(request, pk) -> ProgressReport:
         .filter(pk=pk)
         .first()
     )
-    if report is None:
+    if report is None or not can_read_report(request.user, report):
         raise Http404("進捗報告が見つかりません。")
     return report
+
+
+def can_read_report(user, report) -> bool:
+    """A report being written (作成中, or sent back) is the owning department's and the
+    secretariat's; once submitted, every member of staff may read it."""
+    if report.is_editable:
+        return user.is_secretariat or can_write_report(user, report.entry)
+    return not user.is_external

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from core.admin import PortalAdmin
+
 from .models import ImplementationPlan, ReportSchedule
 
 
 @admin.register(ImplementationPlan)
-class ImplementationPlanAdmin(admin.ModelAdmin):
+class ImplementationPlanAdmin(PortalAdmin):
     list_display = ("title", "measure", "start_fiscal_year", "end_fiscal_year")
     list_filter = ("measure",)
     search_fields = ("title",)
@@ -14,7 +16,7 @@ class ImplementationPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportSchedule)
-class ReportScheduleAdmin(admin.ModelAdmin):
+class ReportScheduleAdmin(PortalAdmin):
     list_display = ("fiscal_year", "period", "due_on")
     list_filter = ("period",)
     search_fields = ("fiscal_year",)

@@ -1,8 +1,10 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from core.fiscal import fiscal_year, format_fiscal_year
 from core.formatting import decimal_text
+from core.forms import ConstraintErrorsMixin
 from initiatives.models import MAX_YEN
 from policies.models import Department
 
@@ -115,7 +117,7 @@ class ContinuingForm(PlacementForm):
     content = forms.CharField(label="取組内容", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(ConstraintErrorsMixin, forms.ModelForm):
     class Meta:
         model = ProgressReport
         fields = [
@@ -143,9 +145,12 @@ class ReportForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["evaluation"].choices = ProgressReport.Evaluation.choices
         self.fields["risk"].choices = ProgressReport.Risk.choices
-        self.fields["amount_spent"].max_value = MAX_YEN
-        self.fields["amount_spent"].min_value = 0
-        self.fields["progress_percent"].max_value = 100
+        # Bounds as validators too (max_value set after the field exists validates nothing).
+        for name, low, high in (("amount_spent", 0, MAX_YEN), ("progress_percent", 0, 100)):
+            field = self.fields[name]
+            field.min_value, field.max_value = low, high
+            field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+            field.widget.attrs.update({"min": low, "max": high})
         self.kpis = list(kpis)
         actuals = actuals or {}
         for kpi in self.kpis:

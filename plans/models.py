@@ -43,6 +43,8 @@ class ImplementationPlan(models.Model):
             models.CheckConstraint(
                 condition=Q(end_fiscal_year__gte=F("start_fiscal_year")),
                 name="implementation_plan_period_ordered",
+                violation_error_code="end_fiscal_year",
+                violation_error_message="終了年度は開始年度以降にしてください。",
             ),
             models.UniqueConstraint(
                 fields=["measure", "start_fiscal_year", "end_fiscal_year"],
@@ -92,7 +94,10 @@ class PlanEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["initiative", "plan"], name="plan_entry_once_per_plan"),
             models.CheckConstraint(
-                condition=Q(origin__in=["policy", "former_ict"]), name="plan_entry_origin_valid"
+                condition=Q(origin__in=["policy", "former_ict"]),
+                name="plan_entry_origin_valid",
+                violation_error_code="origin",
+                violation_error_message="由来を選んでください。",
             ),
         ]
 
@@ -129,7 +134,10 @@ class PlanRevision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["entry", "number"], name="plan_revision_number_unique"),
             models.CheckConstraint(
-                condition=Q(number=0) | ~Q(reason=""), name="plan_revision_has_reason"
+                condition=Q(number=0) | ~Q(reason=""),
+                name="plan_revision_has_reason",
+                violation_error_code="reason",
+                violation_error_message="計画を改定する理由を入力してください。",
             ),
         ]
 
@@ -159,7 +167,10 @@ class PlanYear(models.Model):
                 fields=["revision", "fiscal_year"], name="plan_year_once_per_revision"
             ),
             models.CheckConstraint(
-                condition=Q(amount__lte=MAX_YEN), name="plan_year_amount_bounded"
+                condition=Q(amount__lte=MAX_YEN),
+                name="plan_year_amount_bounded",
+                violation_error_code="amount",
+                violation_error_message="予算額は0円から1兆円までの金額で入力してください。",
             ),
         ]
 
@@ -187,7 +198,12 @@ class Kpi(models.Model):
         ordering = ["revision", "number"]
         constraints = [
             models.UniqueConstraint(fields=["revision", "number"], name="kpi_number_unique"),
-            models.CheckConstraint(condition=~Q(unit=""), name="kpi_has_unit"),
+            models.CheckConstraint(
+                condition=~Q(unit=""),
+                name="kpi_has_unit",
+                violation_error_code="unit",
+                violation_error_message="単位を入力してください（例: 件、時間、％）。",
+            ),
         ]
 
     def __str__(self):
@@ -215,7 +231,10 @@ class ReportSchedule(models.Model):
                 fields=["fiscal_year", "period"], name="report_schedule_unique"
             ),
             models.CheckConstraint(
-                condition=Q(period__in=["year", "h1", "h2"]), name="report_schedule_period_valid"
+                condition=Q(period__in=["year", "h1", "h2"]),
+                name="report_schedule_period_valid",
+                violation_error_code="period",
+                violation_error_message="期間を選んでください。",
             ),
         ]
 
@@ -272,21 +291,33 @@ class ProgressReport(models.Model):
             models.CheckConstraint(
                 condition=Q(progress_percent__lte=100) | Q(progress_percent__isnull=True),
                 name="report_progress_percent_range",
+                violation_error_code="progress_percent",
+                violation_error_message="進捗率は0から100までの整数で入力してください。",
             ),
             models.CheckConstraint(
                 condition=Q(amount_spent__lte=MAX_YEN) | Q(amount_spent__isnull=True),
                 name="report_amount_bounded",
+                violation_error_code="amount_spent",
+                violation_error_message="執行額は0円から1兆円までの金額で入力してください。",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=ReportStatus.values), name="report_status_valid"
+                condition=Q(status__in=ReportStatus.values),
+                name="report_status_valid",
+                violation_error_code="status",
+                violation_error_message="状態が正しくありません。",
             ),
             models.CheckConstraint(
-                condition=Q(evaluation__in=["", "A", "B", "C", "D"]), name="report_evaluation_valid"
+                condition=Q(evaluation__in=["", "A", "B", "C", "D"]),
+                name="report_evaluation_valid",
+                violation_error_code="evaluation",
+                violation_error_message="評価はA・B・C・Dのいずれかです。",
             ),
             # What is submitted is complete.
             models.CheckConstraint(
                 condition=Q(status__in=EDITABLE_REPORT_STATES) | complete_condition(),
                 name="report_submitted_is_complete",
+                violation_error_code="status",
+                violation_error_message="提出済・確認済の報告には、実績（Do）・評価・進捗率が必要です。",
             ),
         ]
 

@@ -149,6 +149,14 @@ def due_reports(today, *, department=None, include_future=False):
     return out
 
 
+def report_owners(entry):
+    """Who writes the entry's reports: the owning department's promoters, and the proposer."""
+    from django.contrib.auth import get_user_model
+
+    promoters = get_user_model().objects.promoters_of([entry.owner_id])
+    return [*promoters, entry.initiative.proposer]
+
+
 def report_timeline(report):
     """The report's state changes, oldest first."""
     events = AuditEvent.objects.for_object(report).of("report.transition")

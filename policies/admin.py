@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import PortalAdmin
+
 from .models import (
     Body,
     Channel,
@@ -17,7 +19,7 @@ from .models import (
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(PortalAdmin):
     list_display = ("name",)
     search_fields = ("name",)
 
@@ -36,7 +38,7 @@ class ChecklistInline(admin.TabularInline):
 
 
 @admin.register(PolicyEdition)
-class PolicyEditionAdmin(admin.ModelAdmin):
+class PolicyEditionAdmin(PortalAdmin):
     list_display = ("title", "code", "adopted_on", "start_fiscal_year", "end_fiscal_year")
     search_fields = ("title", "code")
     list_filter = ("adopted_on",)
@@ -50,7 +52,7 @@ class ExampleInline(admin.TabularInline):
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(PortalAdmin):
     list_display = ("__str__", "edition", "number", "name")
     list_filter = ("edition",)
     search_fields = ("name", "description")
@@ -59,7 +61,7 @@ class PolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExampleInitiative)
-class ExampleInitiativeAdmin(admin.ModelAdmin):
+class ExampleInitiativeAdmin(PortalAdmin):
     list_display = ("__str__", "policy", "number", "title")
     list_filter = ("policy__edition", "policy")
     search_fields = ("title",)
@@ -72,7 +74,7 @@ class ChecklistItemInline(admin.TabularInline):
 
 
 @admin.register(Checklist)
-class ChecklistAdmin(admin.ModelAdmin):
+class ChecklistAdmin(PortalAdmin):
     list_display = ("__str__", "edition", "version")
     list_filter = ("edition",)
     search_fields = ("title", "items__text")
@@ -81,7 +83,7 @@ class ChecklistAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
+class ChecklistItemAdmin(PortalAdmin):
     list_display = ("number", "text", "checklist")
     list_filter = ("checklist__edition", "checklist")
     search_fields = ("text",)
@@ -89,7 +91,7 @@ class ChecklistItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(PortalAdmin):
     list_display = ("name", "code", "extracted_by", "proposed_by", "committee", "order")
     search_fields = ("name", "description")
     list_filter = ("proposed_by",)
@@ -105,7 +107,7 @@ class BodyMemberInline(admin.TabularInline):
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(PortalAdmin):
     inlines = [BodyMemberInline]
     list_display = ("name", "short_name", "code", "kind", "order")
     search_fields = ("name", "description")
@@ -113,7 +115,7 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(PortalAdmin):
     list_display = ("full_name", "code", "parent", "is_active", "order")
     list_filter = ("is_active", "parent")
     search_fields = ("name", "code", "parent__name")
@@ -125,7 +127,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(admin.ModelAdmin):
+class GlossaryTermAdmin(PortalAdmin):
     list_display = ("term", "order")
     search_fields = ("term", "description")
     list_filter = ("order",)
@@ -137,7 +139,7 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(ComprehensivePlan)
-class ComprehensivePlanAdmin(admin.ModelAdmin):
+class ComprehensivePlanAdmin(PortalAdmin):
     list_display = ("name", "stage", "code")
     search_fields = ("name", "stage")
     list_filter = ("stage",)
@@ -145,7 +147,7 @@ class ComprehensivePlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(PortalAdmin):
     list_display = ("name", "plan", "code")
     search_fields = ("name",)
     list_filter = ("plan",)

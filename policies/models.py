@@ -95,6 +95,8 @@ class PolicyEdition(models.Model):
             models.CheckConstraint(
                 condition=Q(end_fiscal_year__gte=F("start_fiscal_year")),
                 name="edition_period_ordered",
+                violation_error_code="end_fiscal_year",
+                violation_error_message="推進期間の終了年度は開始年度以降にしてください。",
             ),
         ]
 
@@ -240,11 +242,15 @@ class Channel(models.Model):
             models.CheckConstraint(
                 condition=Q(proposed_by__in=["staff", "secretariat", "committee"]),
                 name="channel_proposed_by_valid",
+                violation_error_code="proposed_by",
+                violation_error_message="提案できる人を選んでください。",
             ),
             models.CheckConstraint(
                 condition=Q(proposed_by="committee", committee__isnull=False)
                 | (~Q(proposed_by="committee") & Q(committee__isnull=True)),
                 name="channel_committee_when_proposed_by_one",
+                violation_error_code="committee",
+                violation_error_message="委員会の委員が提案する経路には委員会を、それ以外には空欄を指定してください。",
             ),
         ]
 
@@ -274,6 +280,8 @@ class Body(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["council", "headquarters", "committee"]),
                 name="body_kind_valid",
+                violation_error_code="kind",
+                violation_error_message="種別を選んでください。",
             ),
         ]
 
@@ -325,7 +333,12 @@ class Department(models.Model):
         verbose_name = verbose_name_plural = "所属"
         ordering = ["order", "code"]
         constraints = [
-            models.CheckConstraint(condition=~Q(parent=F("pk")), name="department_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="department_not_own_parent",
+                violation_error_code="parent",
+                violation_error_message="上位の所属に自分自身は指定できません。",
+            ),
         ]
 
     def __str__(self):

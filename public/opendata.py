@@ -39,8 +39,8 @@ FIELDS = (
         "status",
         "状態コード",
         "文字列",
-        "取組の状態を表す英字の記号。decided（決定）、department_led（所管課推進）、"
-        "planned（実施計画登載）、in_progress（推進中）、completed（完了）、cancelled（中止）のいずれか。",
+        "取組の状態を表す英字の記号。decided・department_led（実施が決まりました）、"
+        "planned（計画に沿って準備中）、in_progress（実施中）、completed（完了）、cancelled（中止）のいずれか。",
         lambda r, _: r.status,
     ),
     Field("status_label", "状態", "文字列", "取組の状態（日本語）。", lambda r, _: r.status_label),

@@ -173,6 +173,7 @@ def _prefetched(queryset, *, detail):
         .only(
             "id",
             "title",
+            "public_title",
             "public_summary",
             "status",
             "is_public",
@@ -197,7 +198,7 @@ def _public_timeline(initiative):
         PublicEvent(
             timezone.localtime(e.created_at).date(),
             e.after["status"],
-            workflow.status_label(e.after["status"]),
+            workflow.PUBLIC_LABELS[e.after["status"]],
         )
         for e in events
     )
@@ -229,10 +230,10 @@ def _project(initiative, *, detail) -> PublicInitiative:
     department = current_entry.owner if current_entry else initiative.department
     return PublicInitiative(
         pk=initiative.pk,
-        title=initiative.title,
+        title=initiative.public_title or initiative.title,
         summary=initiative.public_summary,
         status=initiative.status,
-        status_label=initiative.get_status_display(),
+        status_label=workflow.PUBLIC_LABELS[initiative.status],
         policy_number=initiative.policy.number if initiative.policy else None,
         policy_name=initiative.policy.name if initiative.policy else "",
         department=department.full_name,

@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import MultipleFileField
+from core.forms import ConstraintErrorsMixin, MultipleFileField
 from initiatives.forms import ChecklistAnswersForm
 from initiatives.models import Initiative
 from policies.models import Body
@@ -95,7 +95,7 @@ class ConsolidationForm(forms.Form):
         return data
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(ConstraintErrorsMixin, forms.ModelForm):
     number = forms.IntegerField(
         label="回次",
         min_value=1,
@@ -115,7 +115,7 @@ class MeetingForm(forms.ModelForm):
         self.fields["body"].empty_label = "選んでください"
 
 
-class MinutesForm(forms.ModelForm):
+class MinutesForm(ConstraintErrorsMixin, forms.ModelForm):
     new_files = MultipleFileField(
         label="会議資料を追加", help_text="PDF、Word、Excel、PowerPoint、CSV、PNG、JPEG"
     )
@@ -167,3 +167,20 @@ class DecisionForm(forms.Form):
         if data.get("conditions", "").strip() and data.get("outcome") != Decision.Outcome.DECIDED:
             self.add_error("conditions", "条件は「決定」のときだけ付けられます。")
         return data
+
+
+class CorrectionReasonMixin(forms.Form):
+    why = forms.CharField(
+        label="訂正の理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        help_text="何が誤っていたかを書きます。訂正前の内容も記録に残ります。",
+    )
+
+
+class OpinionCorrectionForm(OpinionForm, CorrectionReasonMixin):
+    pass
+
+
+class DecisionCorrectionForm(DecisionForm, CorrectionReasonMixin):
+    pass

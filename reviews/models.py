@@ -65,11 +65,16 @@ class ChecklistReviewAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review", "item"], name="review_one_answer_per_item"),
             models.CheckConstraint(
-                condition=Q(answer__in=Answer.values), name="review_answer_valid"
+                condition=Q(answer__in=Answer.values),
+                name="review_answer_valid",
+                violation_error_code="answer",
+                violation_error_message="判定は 適・要改善・該当なし のいずれかです。",
             ),
             models.CheckConstraint(
                 condition=ChecklistItem.note_unless_ok("evidence"),
                 name="review_evidence_unless_ok",
+                violation_error_code="evidence",
+                violation_error_message="「適」以外の判定には根拠・所見を入力してください。",
             ),
         ]
 
@@ -114,8 +119,15 @@ class Classification(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["department_led", "planned"]),
                 name="classification_kind_valid",
+                violation_error_code="kind",
+                violation_error_message="分類を選んでください。",
             ),
-            models.CheckConstraint(condition=~Q(reason=""), name="classification_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="classification_has_reason",
+                violation_error_code="reason",
+                violation_error_message="分類の理由を入力してください。",
+            ),
         ]
 
     def __str__(self):
@@ -220,7 +232,14 @@ class Opinion(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "意見・提言"
-        constraints = [models.CheckConstraint(condition=~Q(text=""), name="opinion_has_text")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="opinion_has_text",
+                violation_error_code="text",
+                violation_error_message="意見・提言を入力してください。",
+            )
+        ]
 
     def __str__(self):
         return f"{self.agenda_item} への意見"
@@ -251,13 +270,78 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(outcome__in=["decided", "rejected", "deferred"]),
                 name="decision_outcome_valid",
+                violation_error_code="outcome",
+                violation_error_message="結果を選んでください。",
             ),
-            models.CheckConstraint(condition=~Q(reason=""), name="decision_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="decision_has_reason",
+                violation_error_code="reason",
+                violation_error_message="理由を入力してください。",
+            ),
             models.CheckConstraint(
                 condition=Q(outcome="decided") | Q(conditions=""),
                 name="decision_conditions_only_when_decided",
+                violation_error_code="conditions",
+                violation_error_message="条件は「決定」のときだけ付けられます。",
             ),
         ]
 
     def __str__(self):
         return f"{self.agenda_item}: {self.get_outcome_display()}"
+
+
+class Correction(models.Model):
+    """A correction of a recorded opinion or decision: what it said before, why it changed.
+    The opinion or decision itself then says the corrected thing; its corrections, oldest
+    first, keep every earlier version."""
+
+    class Kind(models.TextChoices):
+        OPINION = "opinion", "意見・提言"
+        DECISION = "decision", "決定"
+
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.PROTECT, related_name="corrections", verbose_name="議題"
+    )
+    kind = models.CharField("訂正したもの", max_length=10, choices=Kind.choices)
+    before = models.JSONField("訂正前", default=dict)
+    after = models.JSONField("訂正後", default=dict)
+    reason = models.TextField("訂正の理由")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="訂正者"
+    )
+    corrected_at = models.DateTimeField("訂正日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "訂正"
+        ordering = ["corrected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["opinion", "decision"]), name="correction_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="correction_has_reason",
+                violation_error_code="reason",
+                violation_error_message="訂正の理由を入力してください。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agenda_item}の{self.get_kind_display()}の訂正"
+
+    @property
+    def before_text(self):
+        return _recorded_text(self.kind, self.before)
+
+    @property
+    def after_text(self):
+        return _recorded_text(self.kind, self.after)
+
+
+def _recorded_text(kind, values):
+    if kind == Correction.Kind.OPINION:
+        return values.get("text", "")
+    outcome = Decision.Outcome(values["outcome"]).label if values.get("outcome") else ""
+    conditions = f"（条件: {values['conditions']}）" if values.get("conditions") else ""
+    return f"{outcome}{conditions} — {values.get('reason', '')}"

@@ -15,6 +15,8 @@ urlpatterns = [
     path("meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/update/", meetings.meeting_update, name="meeting_update"),
+    path("meetings/<int:pk>/print/", meetings.meeting_print, name="meeting_print"),
+    path("meetings/<int:pk>/meeting.ics", meetings.meeting_calendar, name="meeting_ics"),
     path("meetings/<int:pk>/agenda/", meetings.agenda_add, name="agenda_add"),
     path(
         "meetings/<int:pk>/agenda/<int:item_pk>/opinion/",
@@ -25,6 +27,16 @@ urlpatterns = [
         "meetings/<int:pk>/agenda/<int:item_pk>/decision/",
         meetings.record_decision,
         name="decision",
+    ),
+    path(
+        "meetings/<int:pk>/agenda/<int:item_pk>/opinion/correct/",
+        meetings.correct_opinion,
+        name="opinion_correct",
+    ),
+    path(
+        "meetings/<int:pk>/agenda/<int:item_pk>/decision/correct/",
+        meetings.correct_decision,
+        name="decision_correct",
     ),
     path(
         "meetings/<int:pk>/attachments/<int:attachment_pk>/",

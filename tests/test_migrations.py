@@ -14,6 +14,10 @@ PRE_RELEASE = [
     "0003_implementationplan_kpi_kpiactual_planentry_and_more",
     "0004_ownershiptransfer_reportreminder_reminder_once_a_day_and_more",
 ]
+# A NOT NULL column added with a database default is safe (older inserts get the default),
+# and the PostgreSQL linter passes it; SQLite adds it by rebuilding the table, which the
+# SQLite linter reads as a new NOT NULL column whatever the default.
+SQLITE_REBUILD_WITH_DEFAULT = ["0008_public_title"] if connection.vendor == "sqlite" else []
 # Changes an older version running beside the new one cannot take: the release that brings
 # them is applied with the app servers stopped (docs/production.md, 11章「停止が必要」).
 STOP_REQUIRED = {
@@ -38,7 +42,7 @@ def test_migration_linter_finds_no_backward_incompatible_change():
         # Written before the first release (never deployed, so no older version runs beside
         # them); the linter reads their new tables' foreign keys as NOT NULL additions.
         # Every migration from here on is linted.
-        ignore_name=[*PRE_RELEASE, *STOP_REQUIRED],
+        ignore_name=[*PRE_RELEASE, *STOP_REQUIRED, *SQLITE_REBUILD_WITH_DEFAULT],
         no_cache=True,
         no_output=True,
     )

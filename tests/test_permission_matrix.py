@@ -11,7 +11,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 
-from core.models import AuditEvent
+from core.models import AuditEvent, Notification
 from initiatives.models import Attachment, Initiative
 from initiatives.publication import set_publication
 from plans import queries as plan_queries
@@ -88,7 +88,8 @@ EXPECTED = {
     "plans:reports_due": (None, STAFF),
     "plans:reports_workbook": (None, STAFF),
     "plans:reports_upload": (None, STAFF),
-    "plans:report": ("report", STAFF),
+    # The world's report is a draft: only its own department and the secretariat read it.
+    "plans:report": ("report", only("counter_member", "reviewer", others=404) | {"council": 403}),
     "plans:report_submit": ("report", GET_405),
     "plans:report_review": ("report", GET_405),
     "reviews:inbox": (None, only("reviewer")),
@@ -106,6 +107,18 @@ EXPECTED = {
     "reviews:opinion": ("agenda_item", GET_405),
     "reviews:decision": ("agenda_item", GET_405),
     "reviews:meeting_attachment": ("meeting_attachment", SIGNED_IN),
+    "reviews:meeting_print": ("meeting", SIGNED_IN),
+    "reviews:meeting_ics": ("meeting", SIGNED_IN),
+    "reviews:opinion_correct": ("agenda_item", GET_405),
+    "reviews:decision_correct": ("agenda_item", GET_405),
+    "search": (None, SIGNED_IN),
+    "notifications:list": (None, SIGNED_IN),
+    # Only its recipient opens a notification (and goes on to its page).
+    "notifications:open": (
+        "notification",
+        {**dict.fromkeys(ROLES, 404), "anonymous": L, "proposer": 302},
+    ),
+    "notifications:read_all": (None, GET_405),
     "dashboard:index": (None, only("reviewer", "hq")),
     "public:index": (None, ALL_200),
     "public:detail": ("planned", ALL_200),
@@ -149,6 +162,10 @@ POSTS = [
     ("reviews:agenda_add", "meeting", ("reviewer",)),
     ("reviews:opinion", "agenda_item", ("reviewer", "council")),
     ("reviews:decision", "agenda_item", ("reviewer", "hq")),
+    ("reviews:opinion_correct", "agenda_item", ("reviewer", "council")),
+    # A council meeting records no decision: nobody corrects one there.
+    ("reviews:decision_correct", "agenda_item", ()),
+    ("notifications:read_all", None, tuple(r for r in ROLES if r != "anonymous")),
     ("public:manage", "planned", ("reviewer",)),
 ]
 
@@ -260,6 +277,9 @@ def world(
         uploaded_by=reviewer,
     )
     hq_attachment.file.save("h.pdf", ContentFile(b"%PDF-"), save=True)
+    notification = Notification.objects.create(
+        recipient=proposer, subject="お知らせ", url=submitted.get_absolute_url()
+    )
     people = {
         "proposer": proposer,
         "promoter": promoter,
@@ -287,6 +307,7 @@ def world(
         "agenda_item": {"pk": meeting.pk, "item_pk": item.pk},
         "meeting_attachment": {"pk": meeting.pk, "attachment_pk": meeting_attachment.pk},
         "hq_meeting": {"pk": hq_meeting.pk},
+        "notification": {"pk": notification.pk},
         "hq_agenda_item": {"pk": hq_meeting.pk, "item_pk": hq_item.pk},
         "hq_meeting_attachment": {"pk": hq_meeting.pk, "attachment_pk": hq_attachment.pk},
     }
@@ -382,6 +403,10 @@ EXTERNAL_REACHES = {
     "reviews:meetings",
     "reviews:meeting",
     "reviews:meeting_attachment",
+    "reviews:meeting_print",
+    "reviews:meeting_ics",
+    "search",
+    "notifications:list",
 }
 
 

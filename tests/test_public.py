@@ -230,7 +230,7 @@ def test_public_pages_and_open_data_never_contain_an_internal_field(client, depa
             assert secret not in body, f"{what} ({secret}) leaks into {name}"
         if name != "public:opendata":
             assert "住民票の写しのオンライン申請" in body, name
-            assert "推進中" in body, name
+            assert "実施中" in body, name  # the citizen's word, not the internal 推進中
             assert "B おおむね順調" in body, name
             assert SUMMARY in body, name
     detail = pages["public:detail"]
@@ -239,8 +239,10 @@ def test_public_pages_and_open_data_never_contain_an_internal_field(client, depa
     assert "第1次改定後の内容" in detail
     assert "5,000件" in detail and "1,500件" in detail  # KPI target and actual
     assert "60％" in detail
-    for label in ("決定", "実施計画登載", "推進中"):
+    for label in ("実施が決まりました", "計画に沿って準備中", "実施中"):
         assert label in detail
+    for internal in ("実施計画登載", "推進中", "（統合）"):
+        assert internal not in detail
     assert "市民課" in pages["public:index"]  # the owning department
 
 
@@ -465,7 +467,7 @@ def test_csv_is_utf8_with_bom_and_japanese_headers(client, proposer, reviewer):
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["ID"] == str(item.pk) and row["概要"] == SUMMARY
     assert row["取組名"] == "'=HYPERLINK(1)"  # no formula in a spreadsheet
-    assert row["状態"] == "決定" and row["進捗率（％）"] == ""
+    assert row["状態"] == "実施が決まりました" and row["進捗率（％）"] == ""
     assert row["詳細ページURL"] == f"http://testserver/public/initiatives/{item.pk}/"
 
 
@@ -488,7 +490,7 @@ def test_json_parses_and_matches_the_schema(client, proposer, reviewer, plan):
         "title": item.title,
         "summary": SUMMARY,
         "status": "planned",
-        "status_label": "実施計画登載",
+        "status_label": "計画に沿って準備中",
         "policy_number": 2,
         "policy_name": item.policy.name,
         "department": "市民部 市民課",

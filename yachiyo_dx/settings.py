@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "policies.context_processors.portal",
+                "core.context_processors.notifications",
             ],
             "builtins": [
                 "core.templatetags.portal_tags",

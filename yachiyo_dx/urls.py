@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from initiatives.urls import urlpatterns as initiative_patterns
 
-from . import health, initiative_page, views
+from . import health, initiative_page, search, views
 
 admin.site.site_header = "DX推進ポータル 管理"
 admin.site.site_title = "DX推進ポータル 管理"
@@ -18,6 +18,7 @@ initiatives = (
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", search.search, name="search"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("policies/", include("policies.urls")),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("public/", include("public.urls")),
+    path("notifications/", include("core.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -14,10 +14,11 @@ from core.forms import error_summary
 from policies.models import Channel, ChecklistItem, PolicyEdition
 from policies.names import city
 
-from .. import access, exports, services
+from .. import access, exports, history, services
 from ..filters import InitiativeFilter
 from ..forms import CaseStudyFormSet, InitiativeForm, MilestoneFormSet, SelfCheckForm
 from ..models import Initiative
+from ..submission import required_parts
 
 PAGE_SIZE = 25
 
@@ -103,6 +104,13 @@ def _forms(request, initiative, *, edition, data=None, files=None):
     }
 
 
+def _page(initiative=None):
+    """What the form page shows besides the forms: the parts required at submission, and why
+    the item was sent back."""
+    returned = history.why_returned(initiative) if initiative is not None else None
+    return {"required": dict.fromkeys(required_parts(), True), "returned_because": returned}
+
+
 def _all_valid(parts):
     return all([part.is_valid() for part in parts.values()])  # list: validate every part
 
@@ -148,7 +156,13 @@ def initiative_create(request):
     return render(
         request,
         "initiatives/initiative_form.html",
-        {**parts, "edition": edition, "initiative": None, "errors": _errors(request, parts)},
+        {
+            **parts,
+            **_page(),
+            "edition": edition,
+            "initiative": None,
+            "errors": _errors(request, parts),
+        },
     )
 
 
@@ -182,6 +196,7 @@ def initiative_edit(request, pk):
         "initiatives/initiative_form.html",
         {
             **parts,
+            **_page(initiative),
             "edition": initiative.edition,
             "initiative": initiative,
             "conflict": conflict,

@@ -19,6 +19,13 @@ class PublicationForm(forms.Form):
         required=False,
         help_text="チェックすると、市民向けの公開ページとオープンデータに掲載します。",
     )
+    public_title = forms.CharField(
+        label="公開用の名称",
+        required=False,
+        max_length=200,
+        help_text="市民向けのページで使う名称。空欄なら取組名をそのまま使います。"
+        "取りまとめの経過（「統合」など）ではなく、取組の中身が分かる名前にします。",
+    )
     public_summary = forms.CharField(
         label="公開用の概要（平易な言葉で）",
         required=False,
@@ -49,6 +56,7 @@ def manage(request, pk):
     initiative = access.initiative_for_user(request, pk)
     initial = {
         "is_public": initiative.is_public,
+        "public_title": initiative.public_title,
         "public_summary": initiative.public_summary,
         "version": initiative.version,
     }
@@ -60,6 +68,7 @@ def manage(request, pk):
                 actor=request.user,
                 is_public=form.cleaned_data["is_public"],
                 summary=form.cleaned_data["public_summary"],
+                title=form.cleaned_data["public_title"],
                 expected_version=form.cleaned_data["version"],
             )
         except publication.PublicationError as exc:

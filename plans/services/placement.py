@@ -6,12 +6,14 @@ from django.db import transaction
 
 from accounts.permissions import require_secretariat
 from core import audit
+from core.notifications import notify
 from initiatives import services as initiative_services
 from initiatives.access import channels_for
 from initiatives.models import MAX_YEN, Initiative
 from initiatives.workflow import PLACEABLE
 from policies.models import Channel, PolicyEdition
 
+from .. import queries
 from ..models import (
     Kpi,
     PlanEntry,
@@ -152,7 +154,19 @@ def place(initiative, *, actor, plan, owner, years, kpis, origin=PlanEntry.Origi
         context={"plan": plan.pk, "entry": entry.pk},
         service="continue" if continuing else "plan",
     )
+    _tell_the_owner(entry)
     return entry
+
+
+def _tell_the_owner(entry):
+    title = entry.initiative.title
+    notify(
+        queries.report_owners(entry),
+        f"担当課になりました: {title}",
+        f"{entry.owner.full_name}が{entry.plan.title}の「{title}」の担当課になりました。"
+        "年度ごとに進捗報告（PDCA）を作成して提出してください。",
+        url=entry.initiative.get_absolute_url(),
+    )
 
 
 @transaction.atomic
@@ -219,4 +233,6 @@ def transfer_owner(department, *, successor, actor, reason):
             comment=reason,
         )
     PlanEntry.objects.bulk_update(entries, ["owner"])
+    for entry in entries:
+        _tell_the_owner(entry)
     return [e.pk for e in entries]

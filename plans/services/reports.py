@@ -2,14 +2,13 @@
 
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.permissions import require_secretariat
 from core import audit
-from core.notifications import absolute_url, notify
+from core.notifications import notify
 from initiatives.models import MAX_YEN
 from initiatives.notifications import secretariat_staff
 from policies.names import city
@@ -166,8 +165,9 @@ def submit_report(report, *, actor):
     notify(
         secretariat_staff(),
         f"進捗報告の提出: {report.entry.initiative.title}",
-        f"{report.entry.owner.full_name}が{report.fiscal_year}年度の進捗報告を提出しました。\n"
-        f"{absolute_url(report.get_absolute_url())}\n",
+        f"{report.entry.owner.full_name}が{report.fiscal_year}年度の進捗報告を提出しました。"
+        "内容を確認して、確認済にするか差し戻してください。",
+        url=report.get_absolute_url(),
     )
     return report
 
@@ -176,9 +176,26 @@ def submit_report(report, *, actor):
 def review_report(report, *, actor, confirm, comment=""):
     """情報政策課 confirms a submitted report, or sends it back with a comment."""
     require_secretariat(actor)
-    return report_transition(
+    report = report_transition(
         report, to=R.CONFIRMED if confirm else R.RETURNED, actor=actor, comment=comment
     )
+    title = report.entry.initiative.title
+    if confirm:
+        subject, text = f"進捗報告の確認: {title}", "進捗報告が確認済になりました。"
+        url = report.get_absolute_url()
+    else:
+        subject = f"進捗報告の差戻し: {title}"
+        text = f"進捗報告が差し戻されました。修正して再提出してください。\n理由: {comment.strip()}"
+        url = reverse(
+            "plans:report_edit", args=[report.entry_id, report.fiscal_year, report.period]
+        )
+    notify(
+        queries.report_owners(report.entry),
+        subject,
+        f"{report.fiscal_year}年度（{report.get_period_display()}）の{text}",
+        url=url,
+    )
+    return report
 
 
 def send_reminders(today):
@@ -207,7 +224,7 @@ def _remind(due, today):
     reminder = ReportReminder.objects.create(
         entry=due.entry, fiscal_year=due.fiscal_year, period=due.period, sent_on=today
     )
-    recipients = get_user_model().objects.promoters_of([due.entry.owner_id])
+
     audit.record(
         actor=None,
         actor_name="システム",
@@ -217,8 +234,8 @@ def _remind(due, today):
         context={"reminder": reminder.pk},
     )
     notify(
-        [*recipients, due.entry.initiative.proposer],
+        queries.report_owners(due.entry),
         f"進捗報告の提出期限を過ぎています: {due.entry.initiative.title}",
-        f"{due.fiscal_year}年度（{due.period_label}）の進捗報告の提出期限（{due.due_on}）を過ぎています。\n"
-        f"{absolute_url(reverse('plans:reports_due'))}\n",
+        f"{due.fiscal_year}年度（{due.period_label}）の進捗報告の提出期限（{due.due_on}）を過ぎています。",
+        url=reverse("plans:report_edit", args=[due.entry.pk, due.fiscal_year, due.period]),
     )

@@ -3,6 +3,7 @@
 Every state change of an initiative goes through the initiatives app's transition service.
 """
 
+from .corrections import correct_decision, correct_opinion
 from .meetings import (
     add_agenda_item,
     create_meeting,
@@ -24,6 +25,8 @@ __all__ = [
     "add_agenda_item",
     "classify",
     "consolidate",
+    "correct_decision",
+    "correct_opinion",
     "create_meeting",
     "record_decision",
     "record_opinion",

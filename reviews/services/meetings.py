@@ -1,7 +1,8 @@
 """The meetings of the council and the HQ: agenda, opinions, decisions and their records."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.utils import timezone
 
 from accounts.permissions import require, require_secretariat
 from core import audit
@@ -71,6 +72,15 @@ def add_agenda_item(meeting, *, actor, initiative):
     return item
 
 
+def _check_held(meeting):
+    """What a meeting said is recorded once it has met, never ahead of its date."""
+    if meeting.held_on > timezone.localdate():
+        raise ReviewError(
+            f"{meeting}は{meeting.held_on:%Y年%-m月%-d日}開催の予定です。"
+            "意見・提言や決定は、開催日以降に記録してください。"
+        )
+
+
 def _agenda_item(meeting, agenda_item_id):
     item = (
         AgendaItem.objects.select_for_update()
@@ -88,6 +98,7 @@ def _agenda_item(meeting, agenda_item_id):
 def record_opinion(meeting, agenda_item_id, *, actor, text):
     require(actor.is_authenticated and (actor.is_secretariat or actor.sits_on(meeting.body)))
     item = _agenda_item(meeting, agenda_item_id)
+    _check_held(meeting)
     if not meeting.body.gives_opinions:
         raise ReviewError(f"意見・提言は{city().advisory}の会議にだけ記録できます。")
     if not (text or "").strip():
@@ -119,6 +130,7 @@ def record_opinion(meeting, agenda_item_id, *, actor, text):
 def record_decision(meeting, agenda_item_id, *, actor, outcome, reason, conditions=""):
     require(actor.is_authenticated and (actor.is_secretariat or actor.sits_on(meeting.body)))
     item = _agenda_item(meeting, agenda_item_id)
+    _check_held(meeting)
     if not meeting.body.decides:
         raise ReviewError(f"決定は{city().decision}の会議にだけ記録できます。")
     if outcome not in Decision.Outcome.values:
@@ -168,7 +180,8 @@ def _tell_owners_of_decision(meeting, initiative, decision):
         notifications.owners(initiative),
         f"{decision.get_outcome_display()}: {initiative.title}",
         f"{meeting}で取組項目「{initiative.title}」が「{decision.get_outcome_display()}」となりました。\n"
-        f"理由: {decision.reason}\n{conditions}{notifications.link(initiative)}\n",
+        f"理由: {decision.reason}\n{conditions}",
+        url=initiative.get_absolute_url(),
     )
 
 
@@ -178,6 +191,11 @@ def save_minutes(form, *, actor):
     fields = ["held_on", "place", "minutes"]
     with stored_uploads() as uploads, transaction.atomic():
         before = audit.snapshot(Meeting.objects.get(pk=form.instance.pk), fields)
+        recorded = AgendaItem.objects.filter(meeting=form.instance).filter(
+            Q(opinion__isnull=False) | Q(decision__isnull=False)
+        )
+        if form.instance.held_on > timezone.localdate() and recorded.exists():
+            raise ReviewError("意見・提言や決定を記録した会議の開催日は、今日より後にできません。")
         meeting = form.save()
         stored = [
             uploads.store(MeetingAttachment(meeting=meeting), upload, actor)

@@ -1,6 +1,7 @@
 """情報政策課's review of a proposal: the checklist, classification, return and consolidation."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.permissions import require_secretariat
@@ -129,7 +130,8 @@ def return_for_revision(initiative, *, actor, comment, expected_status=None):
         notifications.owners(initiative),
         f"差戻し: {initiative.title}",
         f"{city().secretariat}が取組項目（案）を差し戻しました。内容を修正して再提出してください。\n\n"
-        f"{initiative.title}\n理由: {event.comment}\n{notifications.link(initiative)}\n",
+        f"{initiative.title}\n理由: {event.comment}",
+        url=reverse("initiatives:edit", args=[initiative.pk]),
     )
     return event
 
@@ -226,5 +228,6 @@ def _merge_into(original, result, actor):
         notifications.owners(original),
         f"統合: {original.title}",
         f"{city().secretariat}が取組項目（案）「{original.title}」を「{result.title}」に統合しました。"
-        f"元の提案は統合済として残ります。\n\n{notifications.link(result)}\n",
+        "元の提案は統合済として残ります。",
+        url=result.get_absolute_url(),
     )

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -15,7 +16,7 @@ from initiatives.services import TransitionError
 from initiatives.workflow import agenda_states
 from policies.names import city
 
-from .. import services
+from .. import calendar, services
 from ..access import (
     agenda_item_for_user,
     may_record_for,
@@ -23,8 +24,16 @@ from ..access import (
     meeting_for_user,
     require_reviewer,
 )
-from ..forms import AgendaForm, DecisionForm, MeetingForm, MinutesForm, OpinionForm
-from ..models import AgendaItem, ChecklistReview, ChecklistReviewAnswer, Meeting
+from ..forms import (
+    AgendaForm,
+    DecisionCorrectionForm,
+    DecisionForm,
+    MeetingForm,
+    MinutesForm,
+    OpinionCorrectionForm,
+    OpinionForm,
+)
+from ..models import AgendaItem, ChecklistReview, ChecklistReviewAnswer, Correction, Meeting
 
 
 @require_safe
@@ -90,6 +99,7 @@ def _agenda(meeting):
         "decision__recorded_by",
     ).prefetch_related(
         "initiative__classifications",
+        Prefetch("corrections", queryset=Correction.objects.select_related("corrected_by")),
         Prefetch("initiative__reviews", queryset=reviews, to_attr="checklist_reviews"),
         Prefetch(
             "initiative__agenda_items",
@@ -113,15 +123,38 @@ def _rows(agenda, failed_item, failed_form):
                 "item": item,
                 # The latest review, complete or not, is what the secretariat prepared.
                 "review": reviews[0] if reviews else None,
-                "opinion_form": bound
-                if isinstance(bound, OpinionForm)
-                else OpinionForm(prefix=prefix),
+                "opinion_form": bound if type(bound) is OpinionForm else OpinionForm(prefix=prefix),
                 "decision_form": bound
-                if isinstance(bound, DecisionForm)
+                if type(bound) is DecisionForm
                 else DecisionForm(prefix=prefix),
+                **_correction_forms(item, bound),
             }
         )
     return rows
+
+
+def _correction_forms(item, bound):
+    """The forms to correct what an agenda item's record says, filled with what it says now."""
+    prefix = f"fix{item.pk}"
+    opinion = getattr(item, "opinion", None) if hasattr(item, "opinion") else None
+    decision = getattr(item, "decision", None) if hasattr(item, "decision") else None
+    return {
+        "opinion_fix": bound
+        if isinstance(bound, OpinionCorrectionForm)
+        else OpinionCorrectionForm(
+            prefix=prefix, initial={"text": opinion.text if opinion else ""}
+        ),
+        "decision_fix": bound
+        if isinstance(bound, DecisionCorrectionForm)
+        else DecisionCorrectionForm(
+            prefix=prefix,
+            initial={
+                "outcome": decision.outcome if decision else "",
+                "reason": decision.reason if decision else "",
+                "conditions": decision.conditions if decision else "",
+            },
+        ),
+    }
 
 
 def _meeting_context(request, meeting, **forms):
@@ -169,9 +202,13 @@ def meeting_update(request, pk):
     meeting = meeting_for_user(request, pk, write=True)
     form = MinutesForm(request.POST, request.FILES, instance=meeting)
     if form.is_valid():
-        services.save_minutes(form, actor=request.user)
-        messages.success(request, "会議の記録を保存しました。")
-        return redirect(meeting)
+        try:
+            services.save_minutes(form, actor=request.user)
+        except TransitionError as exc:
+            form.add_error("held_on", str(exc))
+        else:
+            messages.success(request, "会議の記録を保存しました。")
+            return redirect(meeting)
     return render(
         request,
         "reviews/meeting_detail.html",
@@ -265,7 +302,80 @@ def _record_for_agenda_item(request, pk, item_pk, form, done, record):
     return redirect(meeting)
 
 
+@require_POST
+@login_required
+def correct_opinion(request, pk, item_pk):
+    body = agenda_item_for_user(request, pk, item_pk).meeting.body
+    require(body.gives_opinions and may_record_for(request.user, body))
+    form = OpinionCorrectionForm(request.POST, prefix=f"fix{item_pk}")
+    return _record_for_agenda_item(
+        request,
+        pk,
+        item_pk,
+        form,
+        "意見・提言を訂正しました。訂正前の内容も残っています。",
+        lambda meeting, data: services.correct_opinion(
+            meeting, item_pk, actor=request.user, text=data["text"], reason=data["why"]
+        ),
+    )
+
+
+@require_POST
+@login_required
+def correct_decision(request, pk, item_pk):
+    body = agenda_item_for_user(request, pk, item_pk).meeting.body
+    require(body.decides and may_record_for(request.user, body))
+    form = DecisionCorrectionForm(request.POST, prefix=f"fix{item_pk}")
+    return _record_for_agenda_item(
+        request,
+        pk,
+        item_pk,
+        form,
+        "決定を訂正しました。訂正前の内容も残っています。",
+        lambda meeting, data: services.correct_decision(
+            meeting,
+            item_pk,
+            actor=request.user,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            conditions=data["conditions"],
+            why=data["why"],
+        ),
+    )
+
+
 @require_safe
 @login_required
 def meeting_attachment(request, pk, attachment_pk):
     return download_response(meeting_attachment_for_user(request, pk, attachment_pk))
+
+
+@require_safe
+@login_required
+def meeting_print(request, pk):
+    """The agenda and each item's material, to print or hand out (議事次第・資料)."""
+    meeting = meeting_for_user(request, pk)
+    agenda = _agenda(meeting)
+    return render(
+        request,
+        "reviews/meeting_print.html",
+        {
+            "meeting": meeting,
+            "rows": _rows(agenda, None, None),
+            "attachments": meeting.attachments.all(),
+            "show_internal": not request.user.is_external,
+        },
+    )
+
+
+@require_safe
+@login_required
+def meeting_calendar(request, pk):
+    """The meeting as a calendar file (iCalendar, one all-day event) for the members' diaries."""
+    meeting = meeting_for_user(request, pk)
+    response = HttpResponse(
+        calendar.event(meeting, url=request.build_absolute_uri(meeting.get_absolute_url())),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response

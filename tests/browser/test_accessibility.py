@@ -74,6 +74,11 @@ EXCLUDE = {
     "reviews:agenda_add": "POST-only (form on the meeting page)",
     "reviews:opinion": "POST-only (form on the meeting page)",
     "reviews:decision": "POST-only (form on the meeting page)",
+    "reviews:opinion_correct": "POST-only (form on the meeting page)",
+    "reviews:decision_correct": "POST-only (form on the meeting page)",
+    "reviews:meeting_ics": "calendar file (iCalendar)",
+    "notifications:open": "redirect to the notification's page (marks it read)",
+    "notifications:read_all": "POST-only (button on the notifications page)",
 }
 # Whole namespaces left out of the walk, with the reason.
 EXCLUDE_NAMESPACES = {
@@ -231,6 +236,7 @@ KWARGS = {
     ],
     "plans:report": lambda d: [{"pk": d["report"].pk}],
     "reviews:review": lambda d: [{"pk": d["under_review"].pk}, {"pk": d["submitted"].pk}],
+    "reviews:meeting_print": lambda d: [{"pk": d["hq_meeting"].pk}],
     "reviews:meeting": lambda d: [
         {"pk": d[m].pk} for m in ("council_meeting", "hq_meeting", "committee_meeting")
     ],
@@ -245,6 +251,7 @@ EXTRA_PAGES = {
         reverse("reviews:consolidate") + f"?ids={d['submitted'].pk}&ids={d['under_review'].pk}"
     ],
     "initiatives:list?q": lambda d: [reverse("initiatives:list") + "?q=AI"],
+    "search?q": lambda d: [reverse("search") + "?q=AI"],
 }
 
 
