@@ -36,11 +36,12 @@ def grant_admin_permissions(**kwargs):
 
     Connected to post_migrate for every app: Django creates each app's permissions when that
     app's post_migrate runs, so only after the last app are they all there, and one migrate
-    from an empty database leaves the role complete.
+    from an empty database leaves the role complete. The role itself is made here too, so that
+    it survives a `flush` (which empties the tables a data migration filled).
     """
-    group = Group.objects.filter(name=roles.ADMIN_GROUP).first()
-    if group is not None:
-        group.permissions.add(*admin_permissions())
+    using = kwargs.get("using", "default")
+    group, _ = Group.objects.using(using).get_or_create(name=roles.ADMIN_GROUP)
+    group.permissions.add(*admin_permissions().using(using))
 
 
 def require_secretariat(user, message=None):

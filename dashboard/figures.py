@@ -8,10 +8,12 @@ row. Only shared initiatives count (submitted at least once: drafts are the prop
 """
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 
 from initiatives.models import Initiative
+from plans import follow_up
 from plans.models import PlanRevision, PlanYear, ProgressReport
-from policies.models import Channel, ExampleInitiative, PolicyEdition
+from policies.models import Channel, Department, ExampleInitiative, PolicyEdition
 from policies.names import city
 
 from .charts import bar_chart, grouped_chart
@@ -19,11 +21,15 @@ from .charts import bar_chart, grouped_chart
 TOP_DEPARTMENTS = 15
 UNSELECTED = "未選択"
 OTHERS = "その他"
+CONSOLIDATED = Initiative.Status.CONSOLIDATED
+# shared_initiatives() as seen from a policy's, a channel's or a department's side.
+SHARED = Q(initiatives__submitted_at__isnull=False) & ~Q(initiatives__status=CONSOLIDATED)
 
 
 def shared_initiatives():
-    """Every initiative but drafts never submitted."""
-    return Initiative.objects.filter(submitted_at__isnull=False)
+    """Every initiative but drafts never submitted, and each idea once: proposals merged into
+    another (統合済) are counted in the item they became."""
+    return Initiative.objects.filter(submitted_at__isnull=False).exclude(status=CONSOLIDATED)
 
 
 def policy_label(number, name):
@@ -59,7 +65,7 @@ def policy_counts(edition):
     rows = []
     if edition is not None:
         policies = edition.policies.order_by("number").annotate(
-            n=Count("initiatives", filter=Q(initiatives__submitted_at__isnull=False))
+            n=Count("initiatives", filter=SHARED)
         )
         rows = [(policy_label(p.number, p.name), p.n) for p in policies]
     if totals["earlier"]:
@@ -71,27 +77,27 @@ def policy_counts(edition):
 def channel_counts():
     """[(抽出経路, 件数)] for every channel, in its display order. 1 query."""
     channels = Channel.objects.order_by("order", "pk").annotate(
-        n=Count("initiatives", filter=Q(initiatives__submitted_at__isnull=False))
+        n=Count("initiatives", filter=SHARED)
     )
     return [(c.name, c.n) for c in channels]
 
 
 def department_counts(limit=TOP_DEPARTMENTS):
-    """[(提案部署, 件数)]: the `limit` departments proposing most, then その他. 1 query."""
+    """[(提案部署, 件数)]: the `limit` departments proposing most, then その他. 1 query.
+
+    An idea several departments proposed (consolidated) counts for each of them, once each.
+    """
+    co_shared = Q(co_proposed__submitted_at__isnull=False) & ~Q(co_proposed__status=CONSOLIDATED)
     rows = (
-        shared_initiatives()
-        .order_by()
-        .values("department_id", "department__name", "department__parent__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "department__order", "department__code")
-    )
-    pairs = [
-        (
-            " ".join(filter(None, [r["department__parent__name"], r["department__name"]])),
-            r["n"],
+        Department.objects.annotate(
+            n=Count("initiatives", filter=SHARED, distinct=True)
+            + Count("co_proposed", filter=co_shared, distinct=True)
         )
-        for r in rows
-    ]
+        .filter(n__gt=0)
+        .select_related("parent")
+        .order_by("-n", "order", "code")
+    )
+    pairs = [(d.full_name, d.n) for d in rows]
     if len(pairs) > limit:
         pairs = [*pairs[:limit], (OTHERS, sum(n for _, n in pairs[limit:]))]
     return pairs
@@ -117,6 +123,18 @@ def evaluation_counts():
         years.setdefault(r["fiscal_year"], dict.fromkeys(ProgressReport.Evaluation.values, 0))
         years[r["fiscal_year"]][r["evaluation"]] = r["n"]
     return sorted(years.items())
+
+
+def department_led_counts(today):
+    """[(記録の状況, 件数)] of the items departments carry out themselves. 3 queries."""
+    due = follow_up.notes_due()
+    overdue = sum(1 for d in due if d.is_overdue(today))
+    first = sum(1 for d in due if d.last is None and not d.is_overdue(today))
+    return [
+        ("予定どおり記録している", len(due) - overdue - first),
+        ("最初の記録の前", first),
+        ("記録の予定日を過ぎている", overdue),
+    ]
 
 
 def current_plan_years():
@@ -185,7 +203,7 @@ def unused_examples(edition):
         return []
     links = Initiative.examples.through.objects.filter(
         exampleinitiative_id=OuterRef("pk"), initiative__submitted_at__isnull=False
-    ).exclude(initiative__status=Initiative.Status.WITHDRAWN)
+    ).exclude(initiative__status__in=(Initiative.Status.WITHDRAWN, CONSOLIDATED))
     return list(
         ExampleInitiative.objects.filter(policy__edition=edition)
         .exclude(Exists(links))
@@ -232,6 +250,13 @@ def overview():
                 evaluation_counts(),
                 label_header="年度",
                 note=f"{city().secretariat}が確認した進捗報告の評価（A〜D）だけを数えています。",
+            ),
+            bar_chart(
+                "department-led",
+                "所管課推進の取組の進捗記録",
+                department_led_counts(timezone.localdate()),
+                label_header="記録の状況",
+                note="実施計画に位置付けず担当課が進める取組を、進捗の記録の状況別に数えています。",
             ),
             grouped_chart(
                 "budget",

@@ -47,6 +47,11 @@ class Initiative(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="initiatives", verbose_name="提案部署"
     )
+    # The other proposing departments of an item consolidated from several departments' ideas:
+    # they keep it in their 所属の提案, count it on the dashboards and may be its 担当課.
+    co_departments = models.ManyToManyField(
+        Department, blank=True, related_name="co_proposed", verbose_name="共同提案部署"
+    )
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -116,7 +121,7 @@ class Initiative(models.Model):
     history = HistoricalRecords(
         verbose_name="取組項目の変更履歴",
         excluded_fields=["updated_at", "created_at"],
-        m2m_fields=[affected_departments, examples],
+        m2m_fields=[affected_departments, examples, co_departments],
     )
     objects = InitiativeQuerySet.as_manager()
 

@@ -1,13 +1,15 @@
 """What the initiative's page shows of the proposal itself, for the composed page
 (yachiyo_dx.initiative_page), which adds the review's and the plan's sections beside it."""
 
+from django.db.models import Prefetch
+
 from core import audit
 from core.models import AuditEvent
 from policies.models import ChecklistItem
 from policies.names import city
 
-from . import access, history, workflow
-from .models import Initiative
+from . import access, history, services, workflow
+from .models import Attachment, Initiative, SelfCheckAnswer
 
 S = Initiative.Status
 
@@ -28,13 +30,28 @@ def _self_check_rows(initiative):
     return checklist, [(item, answers.get(item.pk)) for item in items]
 
 
+def _originals(initiative):
+    """The proposals merged into this one, each with everything it said (a fixed number of
+    queries): the merged item's page keeps them reachable."""
+    return (
+        initiative.consolidated_from.select_related("department", "department__parent", "proposer")
+        .prefetch_related(
+            "milestones",
+            "case_studies",
+            Prefetch("self_check", queryset=SelfCheckAnswer.objects.select_related("item")),
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        )
+        .order_by("pk")
+    )
+
+
 def proposal_section(request, initiative) -> dict:
     """The proposal, its schedule, cases, self-check, attachments, timeline and history, and
     what the user may do with it (a fixed number of queries)."""
     user = request.user
     checklist, rows = _self_check_rows(initiative)
     actions = workflow.available(user, initiative)
-    by_target = {rule.target: rule for rule in actions}
+    by_service = {rule.service: rule for rule in actions}
     return {
         "initiative": initiative,
         "examples": initiative.examples.select_related("policy").order_by("number"),
@@ -48,13 +65,16 @@ def proposal_section(request, initiative) -> dict:
         "checklist_rows": rows,
         "timeline": timeline(initiative),
         "consolidated_into": initiative.consolidated_into,
-        "consolidated_from": initiative.consolidated_from.select_related(
-            "department", "department__parent"
+        "consolidated_from": _originals(initiative),
+        "co_departments": initiative.co_departments.select_related("parent").order_by(
+            "order", "code"
         ),
         "changes": history.changes(history.recent_versions(initiative)),
         "can_edit": access.can_edit(user, initiative),
-        "submit_action": by_target.get(S.SUBMITTED),
-        "withdraw_action": by_target.get(S.WITHDRAWN),
+        "submit_action": by_service.get("submit"),
+        "withdraw_action": None
+        if services.awaiting_undo(initiative)
+        else by_service.get("withdraw"),
         "generic_actions": [rule for rule in actions if not rule.service],
         "is_secretariat": user.is_secretariat,
         "returned_because": history.why_returned(initiative),

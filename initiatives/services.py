@@ -92,13 +92,14 @@ def _check_rule(locked, to, actor, comment, expected_status, service):
         raise TransitionError(
             f"この取組項目は既に「{workflow.status_label(source)}」になっています。画面を更新して確認してください。"
         )
-    rule = workflow.rule_for(source, to)
-    if rule is None:
+    rules = workflow.rules_for(source, to)
+    if not rules:
         raise TransitionError(
             f"「{workflow.status_label(source)}」から「{workflow.status_label(to)}」へは変更できません。"
         )
-    if rule.service != service:
-        raise TransitionError(f"「{rule.label}」は、そのための画面から操作してください。")
+    rule = workflow.rule_for(source, to, service)
+    if rule is None:
+        raise TransitionError(f"「{rules[0].label}」は、そのための画面から操作してください。")
     if not workflow.is_actor(actor, locked, rule.actors):
         raise PermissionDenied("この操作を行う権限がありません。")
     if rule.comment_required and not comment:
@@ -162,7 +163,7 @@ def transition(
 @transaction.atomic
 def submit(initiative, *, actor, expected_status=None):
     locked = _lock(initiative)
-    if workflow.rule_for(locked.status, S.SUBMITTED) is not None:
+    if workflow.rule_for(locked.status, S.SUBMITTED, "submit") is not None:
         problems = submission_problems(locked)
         if problems:
             raise SubmissionIncomplete(problems)
@@ -181,8 +182,21 @@ def submit(initiative, *, actor, expected_status=None):
     return event
 
 
+def awaiting_undo(initiative) -> bool:
+    """A merged item whose review has not started: its consolidation is undone, not withdrawn
+    (withdrawing it would leave its originals merged into nothing)."""
+    return (
+        initiative.status == S.SUBMITTED
+        and initiative.consolidated_from.filter(status=S.CONSOLIDATED).exists()
+    )
+
+
 @transaction.atomic
 def withdraw(initiative, *, actor, comment="", expected_status=None):
+    if awaiting_undo(initiative):
+        raise TransitionError(
+            "統合でできた取組項目は、審査を開始する前なら「統合を取り消す」で元の提案に戻してください。"
+        )
     return transition(
         initiative,
         to=S.WITHDRAWN,
@@ -349,4 +363,31 @@ def transfer_department(department, *, successor, actor, reason):
             after={"department": successor.pk},
             comment=reason,
         )
+    _transfer_co_proposals(department, successor, actor, reason)
     return [i.pk for i in initiatives]
+
+
+def _transfer_co_proposals(department, successor, actor, reason):
+    """Ideas the department co-proposes pass to the successor too (once, and never as a
+    co-proposer of its own item)."""
+    through = Initiative.co_departments.through
+    rows = through.objects.filter(department=department).select_related("initiative")
+    moved = [r.initiative for r in rows]
+    rows.delete()
+    through.objects.bulk_create(
+        [
+            through(initiative=i, department=successor)
+            for i in moved
+            if i.department_id != successor.pk
+        ],
+        ignore_conflicts=True,
+    )
+    for initiative in moved:
+        audit.record(
+            actor=actor,
+            action="initiative.department",
+            obj=initiative,
+            before={"co_department": department.pk},
+            after={"co_department": successor.pk},
+            comment=reason,
+        )

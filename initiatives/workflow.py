@@ -171,6 +171,9 @@ RULES = (
         _rule(source, S.CONSOLIDATED, [SECRETARIAT], "統合する", service="consolidate")
         for source in REVIEWABLE
     ),
+    # Undoing a consolidation before its review starts: the originals come back to the inbox
+    # and an item the consolidation created is set aside (kept, as every record is).
+    _rule(S.CONSOLIDATED, S.SUBMITTED, [SECRETARIAT], "統合を取り消す", service="unconsolidate"),
     # 3. Classification after the checklist review.
     _rule(
         S.UNDER_REVIEW,
@@ -248,13 +251,26 @@ RULES = (
         _rule(source, S.WITHDRAWN, OWNERS, "取り下げる", service="withdraw")
         for source in BEFORE_DECISION
     ),
+    _rule(S.SUBMITTED, S.WITHDRAWN, [SECRETARIAT], "統合を取り消す", service="unconsolidate"),
 )
 
-TABLE = {(r.source, r.target): r for r in RULES}
+# Most moves have one rule; a move two services make for different people (取下げ by the
+# owners, or by 情報政策課 undoing its consolidation) has one rule each.
+TABLE = {}
+for _r in RULES:
+    TABLE.setdefault((_r.source, _r.target), []).append(_r)
 
 
-def rule_for(source, target) -> Rule | None:
-    return TABLE.get((source, target))
+def rules_for(source, target) -> list[Rule]:
+    return TABLE.get((source, target), [])
+
+
+def rule_for(source, target, service=None) -> Rule | None:
+    """The rule of this move (taken by `service`, if given; else the first, the usual one)."""
+    rules = rules_for(source, target)
+    if service is not None:
+        rules = [r for r in rules if r.service == service]
+    return rules[0] if rules else None
 
 
 def is_actor(user, initiative, actors) -> bool:

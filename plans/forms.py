@@ -8,7 +8,8 @@ from core.forms import ConstraintErrorsMixin
 from initiatives.models import MAX_YEN
 from policies.models import Department
 
-from .models import ImplementationPlan, PlanEntry, ProgressReport
+from . import follow_up
+from .models import ImplementationPlan, PlanEntry, ProgressNote, ProgressReport
 
 
 def fiscal_year_field(label, *, required=True, around=None):
@@ -33,9 +34,21 @@ class PlacementForm(forms.Form):
         empty_label="選んでください",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, proposing=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].label_from_instance = lambda d: d.full_name
+        field = self.fields["owner"]
+        field.label_from_instance = lambda d: d.full_name
+        # The departments that proposed the item come first (an idea consolidated from several
+        # has more than one); every other department follows.
+        proposing = [d for d in proposing if d.is_active]
+        if proposing:
+            first = {d.pk for d in proposing}
+            others = [d for d in field.queryset if d.pk not in first]
+            field.choices = [
+                ("", field.empty_label),
+                ("提案した部署", [(d.pk, d.full_name) for d in proposing]),
+                ("その他の部署", [(d.pk, d.full_name) for d in others]),
+            ]
 
 
 class PlanYearForm(forms.Form):
@@ -189,3 +202,39 @@ class WorkbookUploadForm(forms.Form):
 
 
 ORIGIN_CHOICES = PlanEntry.Origin.choices
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProgressNoteForm(ConstraintErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = ProgressNote
+        fields = ["recorded_on", "observed", "acted", "progress_percent", "next_step", "next_due"]
+        widgets = {
+            "recorded_on": _date_widget(),
+            "next_due": _date_widget(),
+            "observed": forms.Textarea(attrs={"rows": 3}),
+            "acted": forms.Textarea(attrs={"rows": 3}),
+            "next_step": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["progress_percent"]
+        field.validators += [MinValueValidator(0), MaxValueValidator(100)]
+        field.widget.attrs.update({"min": 0, "max": 100})
+
+    def clean_recorded_on(self):
+        value = self.cleaned_data["recorded_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("記録日に未来の日付は入力できません。")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        recorded_on, next_due = data.get("recorded_on"), data.get("next_due")
+        if recorded_on and next_due and next_due > follow_up.max_next_due(recorded_on):
+            self.add_error("next_due", follow_up.too_far_message())
+        return data

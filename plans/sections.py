@@ -2,11 +2,13 @@
 
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 
 from core.fiscal import format_fiscal_year
+from initiatives.models import Initiative
 from initiatives.workflow import PLACEABLE
 
-from . import access, queries
+from . import access, follow_up, queries
 from .models import ProgressReport, ReportSchedule
 
 
@@ -46,4 +48,22 @@ def plan_section(request, initiative) -> dict:
         "plan_entries": out,
         "can_place": user.is_secretariat and initiative.status in PLACEABLE,
         "can_revise": user.is_secretariat,
+        **_notes_section(user, initiative, placed=bool(out)),
+    }
+
+
+def _notes_section(user, initiative, *, placed):
+    """A department-led item's progress notes, the next due date and who may add one."""
+    notes = list(initiative.progress_notes.select_related("author").order_by("-recorded_on", "-pk"))
+    followed = not placed and initiative.status in follow_up.NOTE_STATES
+    due = (
+        follow_up.notes_due(queryset=Initiative.objects.filter(pk=initiative.pk))
+        if followed
+        else []
+    )
+    return {
+        "progress_notes": notes,
+        "note_due": due[0] if due else None,
+        "note_overdue": bool(due) and due[0].is_overdue(timezone.localdate()),
+        "can_note": followed and follow_up.can_write_note(user, initiative),
     }

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .views import notes as note_views
 from .views import plans as views
 from .views import reports as report_views
 
@@ -21,6 +22,8 @@ urlpatterns = [
         report_views.report_edit,
         name="report_edit",
     ),
+    # 所管課推進の進捗の記録
+    path("<int:pk>/notes/add/", note_views.note_add, name="note_add"),
     path("reports/due/", report_views.due_list, name="reports_due"),
     path("reports/workbook.xlsx", report_views.workbook_download, name="reports_workbook"),
     path("reports/upload/", report_views.workbook_upload, name="reports_upload"),

@@ -97,8 +97,9 @@ FIELDS = (
         "progress_percent",
         "進捗率（％）",
         "整数（空欄あり）",
-        "最新の確認済み進捗報告の進捗率（0〜100）。報告がない場合は空欄（JSONではnull）。",
-        _latest("progress_percent"),
+        "最新の確認済み進捗報告の進捗率（0〜100）。実施計画に位置付けず所属で進める取組は、"
+        "最新の進捗の記録の進捗率。どちらもない場合は空欄（JSONではnull）。",
+        lambda r, _: r.latest_progress,
     ),
     Field(
         "evaluation",

@@ -27,6 +27,7 @@ from plans.models import (
     PlanEntry,
     PlanRevision,
     PlanYear,
+    ProgressNote,
     ProgressReport,
     ReportSchedule,
 )
@@ -83,6 +84,15 @@ class PublicReport:
 
 
 @dataclasses.dataclass(frozen=True)
+class PublicNote:
+    """A department-led item's progress note as citizens see it: its date and progress only
+    (what the department wrote stays internal)."""
+
+    recorded_on: datetime.date
+    progress_percent: int
+
+
+@dataclasses.dataclass(frozen=True)
 class PublicEvent:
     date: datetime.date
     status: str
@@ -104,11 +114,25 @@ class PublicInitiative:
     years: tuple[PublicYear, ...]
     kpis: tuple[PublicKpi, ...]
     reports: tuple[PublicReport, ...]  # confirmed only, oldest first
+    notes: tuple[PublicNote, ...]  # a department-led item's progress notes, oldest first
     timeline: tuple[PublicEvent, ...]
 
     @property
     def latest_report(self) -> PublicReport | None:
         return self.reports[-1] if self.reports else None
+
+    @property
+    def latest_note(self) -> PublicNote | None:
+        return self.notes[-1] if self.notes else None
+
+    @property
+    def latest_progress(self) -> int | None:
+        """The latest confirmed report's progress, else the latest note's."""
+        report = self.latest_report
+        if report is not None and report.progress_percent is not None:
+            return report.progress_percent
+        note = self.latest_note
+        return note.progress_percent if note else None
 
     @property
     def budget_total(self) -> int | None:
@@ -127,8 +151,8 @@ def public_queryset():
     return Initiative.objects.filter(is_public=True, status__in=workflow.PUBLISHABLE)
 
 
-def _prefetched(queryset, *, detail):
-    """Only the columns the projection reads, in a fixed number of queries."""
+def _entries(*, detail):
+    """Plan entries with their revisions' years and confirmed reports (and KPIs on a detail page)."""
     reports = ProgressReport.objects.filter(status=ProgressReport.Status.CONFIRMED).only(
         "id", "entry_id", "fiscal_year", "period", "evaluation", "progress_percent", "status"
     )
@@ -152,7 +176,7 @@ def _prefetched(queryset, *, detail):
         revisions = revisions.prefetch_related(
             Prefetch("kpis", queryset=Kpi.objects.order_by("number"))
         )
-    entries = (
+    return (
         PlanEntry.objects.select_related("owner", "owner__parent", "plan")
         .only(
             "id",
@@ -168,6 +192,10 @@ def _prefetched(queryset, *, detail):
             Prefetch("reports", queryset=reports),
         )
     )
+
+
+def _prefetched(queryset, *, detail):
+    """Only the columns the projection reads, in a fixed number of queries."""
     return (
         queryset.select_related("policy", "department", "department__parent")
         .only(
@@ -182,7 +210,15 @@ def _prefetched(queryset, *, detail):
             "department__name",
             "department__parent__name",
         )
-        .prefetch_related(Prefetch("plan_entries", queryset=entries))
+        .prefetch_related(
+            Prefetch("plan_entries", queryset=_entries(detail=detail)),
+            Prefetch(
+                "progress_notes",
+                queryset=ProgressNote.objects.only(
+                    "id", "initiative_id", "recorded_on", "progress_percent"
+                ).order_by("recorded_on", "pk"),
+            ),
+        )
     )
 
 
@@ -251,6 +287,9 @@ def _project(initiative, *, detail) -> PublicInitiative:
                 progress_percent=r.progress_percent,
             )
             for r in reports
+        ),
+        notes=tuple(
+            PublicNote(n.recorded_on, n.progress_percent) for n in initiative.progress_notes.all()
         ),
         timeline=timeline,
     )

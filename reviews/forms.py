@@ -52,7 +52,7 @@ class ConsolidationForm(forms.Form):
         label="統合する取組項目",
         queryset=Initiative.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="2件以上選びます。",
+        help_text="同じ趣旨の提案を2件以上選びます。選んだものだけが統合されます。",
     )
     primary = forms.ModelChoiceField(
         label="統合先",
@@ -93,6 +93,14 @@ class ConsolidationForm(forms.Form):
             if chosen is not None and ids and chosen.pk not in ids:
                 self.add_error(name, "「統合する取組項目」で選んだものの中から選んでください。")
         return data
+
+
+class UndoConsolidationForm(forms.Form):
+    reason = forms.CharField(
+        label="取り消す理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="元の提案者への通知と変更履歴に残ります。",
+    )
 
 
 class MeetingForm(ConstraintErrorsMixin, forms.ModelForm):

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 
 from .models import ChecklistReview, ChecklistReviewAnswer, Correction
+from .services.consolidation import can_undo
 
 
 def review_section(request, initiative) -> dict:
@@ -28,4 +29,5 @@ def review_section(request, initiative) -> dict:
         .prefetch_related(Prefetch("corrections", queryset=Correction.objects.all()))
         .order_by("meeting__held_on", "pk"),
         "classifications": initiative.classifications.all(),
+        "can_undo_consolidation": request.user.is_secretariat and can_undo(initiative),
     }

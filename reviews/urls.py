@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import meetings, review
+from .views import consolidation, meetings, review
 
 app_name = "reviews"
 urlpatterns = [
@@ -10,7 +10,12 @@ urlpatterns = [
     path("initiatives/<int:pk>/return/", review.return_initiative, name="return"),
     path("initiatives/<int:pk>/checklist/", review.save_review, name="checklist"),
     path("initiatives/<int:pk>/classify/", review.classify, name="classify"),
-    path("consolidate/", review.consolidate, name="consolidate"),
+    path("consolidate/", consolidation.consolidate, name="consolidate"),
+    path(
+        "initiatives/<int:pk>/unconsolidate/",
+        consolidation.undo_consolidation,
+        name="unconsolidate",
+    ),
     path("meetings/", meetings.meeting_list, name="meetings"),
     path("meetings/new/", meetings.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting"),

@@ -34,6 +34,10 @@ def make_initiative(
 ):
     edition = PolicyEdition.objects.in_force()
     policy = edition.policies.get(number=overrides.pop("policy_number", 2))
+    into = overrides.pop("consolidated_into", None)
+    if status == Initiative.Status.CONSOLIDATED and into is None:
+        # The database insists that a merged proposal names what it was merged into.
+        into = make_initiative(proposer, status=Initiative.Status.SUBMITTED, complete=False)
     fields = (
         complete_fields(**overrides) if complete else {"title": overrides.get("title", "書きかけ")}
     )
@@ -44,6 +48,7 @@ def make_initiative(
         proposer=proposer,
         policy=policy if complete else None,
         status=status,
+        consolidated_into=into,
         submitted_at=timezone.now() if status != Initiative.Status.DRAFT else None,
         **fields,
     )

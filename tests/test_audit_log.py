@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from core import audit
 from core.models import AuditEvent
@@ -21,10 +22,10 @@ from initiatives import services as initiative_services
 from initiatives.forms import CaseStudyFormSet, InitiativeForm, MilestoneFormSet, SelfCheckForm
 from initiatives.models import Initiative
 from plans.models import ImplementationPlan, ReportSchedule
-from plans.services import placement, reports
+from plans.services import notes, placement, reports
 from policies.models import Body, Channel, ComprehensivePlan, Measure, PolicyEdition
 from reviews.forms import MinutesForm
-from reviews.services import meetings, review
+from reviews.services import consolidation, meetings, review
 from yachiyo_dx import reorganisation
 
 from .factories import make_initiative
@@ -36,9 +37,11 @@ SERVICE_MODULES = [
     initiative_services,
     publication,
     review,
+    consolidation,
     meetings,
     placement,
     reports,
+    notes,
     reorganisation,
 ]
 # Public functions of those modules that write nothing, or write only as a step of another
@@ -47,6 +50,9 @@ NOT_SERVICES = {
     "initiatives.publication.publishable_labels": "read",
     "initiatives.publication.publication_problems": "read",
     "initiatives.services.save_self_check": "step of save_proposal",
+    "initiatives.services.awaiting_undo": "read",
+    "reviews.services.consolidation.last_consolidation": "read",
+    "reviews.services.consolidation.can_undo": "read",
 }
 
 
@@ -338,7 +344,7 @@ def case_return_for_revision(w):
 def case_consolidate(w):
     one = at(w, S.SUBMITTED)
     two = make_initiative(w["promoter"], status=S.SUBMITTED, title="同じ案")
-    result = review.consolidate(
+    result = consolidation.consolidate(
         [one, two], actor=w["reviewer"], primary=one, source=two, title="統合案", content="内容"
     )
     return [
@@ -349,13 +355,80 @@ def case_consolidate(w):
             {"title": "統合案"},
             "取りまとめ（統合）",
         ),
-        E("initiative.transition", result, {"status": S.SUBMITTED}, {"status": S.UNDER_REVIEW}),
-        E("initiative.consolidated", result, {}, {"consolidated_from": [two.pk]}),
+        E(
+            "initiative.consolidated",
+            result,
+            {},
+            {"consolidated_from": [two.pk], "source": two.pk, "created": False},
+        ),
         E(
             "initiative.transition",
             two,
             {"status": S.SUBMITTED},
             {"status": S.CONSOLIDATED, "consolidated_into": one.pk},
+        ),
+    ]
+
+
+def case_undo_consolidation(w):
+    one = at(w, S.SUBMITTED)
+    two = make_initiative(w["promoter"], status=S.SUBMITTED, title="同じ案")
+    result = consolidation.consolidate(
+        [one, two], actor=w["reviewer"], source=two, title="統合案", content="内容"
+    )
+    consolidation.undo_consolidation(result, actor=w["reviewer"], reason="別の趣旨だった")
+    return [
+        E(
+            "initiative.transition",
+            result,
+            {"status": S.SUBMITTED},
+            {"status": S.WITHDRAWN},
+            "別の趣旨だった",
+        ),
+        E(
+            "initiative.transition",
+            one,
+            {"status": S.CONSOLIDATED, "consolidated_into": result.pk},
+            {"status": S.SUBMITTED, "consolidated_into": None},
+        ),
+        E(
+            "initiative.transition",
+            two,
+            {"status": S.CONSOLIDATED, "consolidated_into": result.pk},
+            {"status": S.SUBMITTED, "consolidated_into": None},
+        ),
+        E(
+            "initiative.unconsolidated",
+            result,
+            {"consolidated_from": [one.pk, two.pk]},
+            {},
+            "別の趣旨だった",
+        ),
+    ]
+
+
+def case_record_note(w):
+    item = at(w, S.DEPARTMENT_LED)
+    today = timezone.localdate()
+    note = notes.record_note(
+        item,
+        actor=w["proposer"],
+        values={
+            "recorded_on": today,
+            "observed": "待ち時間が減った",
+            "acted": "手順書を配った",
+            "progress_percent": 30,
+            "next_step": "アンケート",
+            "next_due": today + datetime.timedelta(days=60),
+        },
+    )
+    return [
+        E("note.recorded", note, {}, {"progress_percent": 30}),
+        E(
+            "initiative.transition",
+            item,
+            {"status": S.DEPARTMENT_LED},
+            {"status": S.IN_PROGRESS},
         ),
     ]
 
@@ -539,7 +612,8 @@ CASES = {
     "reviews.services.review.save_checklist_review": case_save_checklist_review,
     "reviews.services.review.classify": case_classify,
     "reviews.services.review.return_for_revision": case_return_for_revision,
-    "reviews.services.review.consolidate": case_consolidate,
+    "reviews.services.consolidation.consolidate": case_consolidate,
+    "reviews.services.consolidation.undo_consolidation": case_undo_consolidation,
     "reviews.services.meetings.create_meeting": case_create_meeting,
     "reviews.services.meetings.add_agenda_item": case_add_agenda_item,
     "reviews.services.meetings.record_opinion": case_record_opinion,
@@ -554,6 +628,7 @@ CASES = {
     "plans.services.reports.submit_report": case_submit_report,
     "plans.services.reports.review_report": case_review_report,
     "plans.services.reports.send_reminders": case_send_reminders,
+    "plans.services.notes.record_note": case_record_note,
     "yachiyo_dx.reorganisation.rename": case_rename,
     "yachiyo_dx.reorganisation.retire": case_retire,
 }

@@ -308,7 +308,7 @@ def test_page_shows_each_chart_with_its_table(client, reviewer, dataset):
     assert "2,000,000円" not in html  # the baseline of the revised entry
 
     # Every chart is an image with a summary and a title; no scripts or inline styles.
-    assert len(page.images) == 6
+    assert len(page.images) == 7
     assert all("の横棒グラフ。" in label for label in page.images)
     assert "実施計画登載 2件" in page.images[0]
     assert "年度別の評価の件数" in page.titles

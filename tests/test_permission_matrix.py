@@ -16,7 +16,7 @@ from initiatives.models import Attachment, Initiative
 from initiatives.publication import set_publication
 from plans import queries as plan_queries
 from plans import services as plans
-from plans.models import ImplementationPlan, PlanRevision, ProgressReport
+from plans.models import ImplementationPlan, PlanRevision, ProgressNote, ProgressReport
 from policies.models import Body, ComprehensivePlan, Measure
 from reviews import services as review_services
 from reviews.models import AgendaItem, Decision, Meeting, MeetingAttachment, Opinion
@@ -91,6 +91,8 @@ EXPECTED = {
     # The world's report is a draft: only its own department and the secretariat read it.
     "plans:report": ("report", only("counter_member", "reviewer", others=404) | {"council": 403}),
     "plans:report_submit": ("report", GET_405),
+    # 市民課's department-led item: its proposer and 市民課's DX推進員 write its notes.
+    "plans:note_add": ("department_led", only("proposer", "promoter")),
     "plans:report_review": ("report", GET_405),
     "reviews:inbox": (None, only("reviewer")),
     "reviews:review": ("submitted", only("reviewer")),
@@ -99,6 +101,7 @@ EXPECTED = {
     "reviews:checklist": ("submitted", GET_405),
     "reviews:classify": ("submitted", GET_405),
     "reviews:consolidate": (None, only("reviewer")),
+    "reviews:unconsolidate": ("submitted", only("reviewer")),
     "reviews:meetings": (None, SIGNED_IN),
     "reviews:meeting_create": (None, only("reviewer")),
     "reviews:meeting": ("meeting", SIGNED_IN),
@@ -152,11 +155,13 @@ POSTS = [
     ("plans:report_edit", "report_period", ("counter_member",)),
     ("plans:report_submit", "report", ("counter_member",)),
     ("plans:report_review", "report", ("reviewer",)),
+    ("plans:note_add", "department_led", ("proposer", "promoter")),
     ("reviews:start", "submitted", ("reviewer",)),
     ("reviews:return", "submitted", ("reviewer",)),
     ("reviews:checklist", "submitted", ("reviewer",)),
     ("reviews:classify", "submitted", ("reviewer",)),
     ("reviews:consolidate", None, ("reviewer",)),
+    ("reviews:unconsolidate", "submitted", ("reviewer",)),
     ("reviews:meeting_create", None, ("reviewer",)),
     ("reviews:meeting_update", "meeting", ("reviewer",)),
     ("reviews:agenda_add", "meeting", ("reviewer",)),
@@ -277,6 +282,7 @@ def world(
         uploaded_by=reviewer,
     )
     hq_attachment.file.save("h.pdf", ContentFile(b"%PDF-"), save=True)
+    department_led = make_initiative(proposer, status="department_led", title="所管課推進の取組")
     notification = Notification.objects.create(
         recipient=proposer, subject="お知らせ", url=submitted.get_absolute_url()
     )
@@ -308,6 +314,7 @@ def world(
         "meeting_attachment": {"pk": meeting.pk, "attachment_pk": meeting_attachment.pk},
         "hq_meeting": {"pk": hq_meeting.pk},
         "notification": {"pk": notification.pk},
+        "department_led": {"pk": department_led.pk},
         "hq_agenda_item": {"pk": hq_meeting.pk, "item_pk": hq_item.pk},
         "hq_meeting_attachment": {"pk": hq_meeting.pk, "attachment_pk": hq_attachment.pk},
     }
@@ -359,6 +366,7 @@ def state():
         Meeting.objects.count(),
         AgendaItem.objects.count(),
         PlanRevision.objects.count(),
+        ProgressNote.objects.count(),
     )
 
 

@@ -198,7 +198,7 @@ def test_consolidation_into_a_new_initiative(
         )
     result.refresh_from_db()
     assert result.pk not in (submitted.pk, other.pk)
-    assert result.status == S.UNDER_REVIEW
+    assert result.status == S.SUBMITTED  # waits in the inbox; undoable until its review starts
     assert (result.title, result.content, result.proposer) == (
         "AIによる会議録作成",
         "統合した内容",
@@ -234,7 +234,7 @@ def test_consolidation_into_one_of_them(submitted, outsider, reviewer):
     assert result.pk == submitted.pk
     result.refresh_from_db()
     other.refresh_from_db()
-    assert result.status == S.UNDER_REVIEW and result.title == "統合後"
+    assert result.status == S.SUBMITTED and result.title == "統合後"
     assert other.status == S.CONSOLIDATED and other.consolidated_into == result
 
 
@@ -264,18 +264,18 @@ def test_consolidation_page(client, submitted, outsider, reviewer):
         reverse("reviews:consolidate"),
         {"originals": [submitted.pk], "source": submitted.pk, "title": "x", "content": "y"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "異なる取組項目を2件以上選んでください" in response.content.decode()
-    response = client.post(
-        reverse("reviews:consolidate"),
-        {
-            "originals": [submitted.pk, other.pk],
-            "primary": other.pk,
-            "source": submitted.pk,
-            "title": "まとめ",
-            "content": "内容",
-        },
-    )
+    chosen = {
+        "originals": [submitted.pk, other.pk],
+        "primary": other.pk,
+        "source": submitted.pk,
+        "title": "まとめ",
+        "content": "内容",
+    }
+    response = client.post(reverse("reviews:consolidate"), chosen)
+    assert response.status_code == 200 and "統合の確認" in response.content.decode()
+    response = client.post(reverse("reviews:consolidate"), {**chosen, "confirm": "1"})
     assert response.status_code == 302
     other.refresh_from_db()
     assert other.title == "まとめ"
@@ -565,11 +565,11 @@ def test_timeline_queries_do_not_grow(client, submitted, reviewer, proposer):
 def test_home_shows_what_waits_for_each_role(client, submitted, reviewer, proposer):
     client.force_login(reviewer)
     html = client.get("/").content.decode()
-    assert "取りまとめ・審査を待つ: <strong>1件</strong>" in html
+    assert "取りまとめ・審査を待つ提案: <strong>1件</strong>" in html
     client.force_login(proposer)
     services.return_for_revision(submitted, actor=reviewer, comment="直して")
     html = client.get("/").content.decode()
-    assert "差し戻されて修正が必要: <strong>1件</strong>" in html
+    assert "差し戻されて修正が必要な提案: <strong>1件</strong>" in html
     assert "取りまとめ・審査を待つ" not in html
 
 

@@ -54,6 +54,8 @@ def test_every_rule_is_taken_only_by_its_roles(people, rule):
     for name in NAMED:
         initiative = make_initiative(people["proposer"], status=rule.source, complete=False)
         changes = {}
+        if rule.source == S.CONSOLIDATED:
+            changes["consolidated_into"] = None
         if rule.target == S.CONSOLIDATED:
             changes["consolidated_into"] = make_initiative(
                 people["proposer"], status=S.SUBMITTED, complete=False

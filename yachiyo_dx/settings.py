@@ -190,6 +190,11 @@ if env.str("MEDIA_STORAGE", default="filesystem") == "s3":
 REPORT_PERIODS = env.str("REPORT_PERIODS", default="year")
 if REPORT_PERIODS not in ("year", "half"):
     raise ImproperlyConfigured("REPORT_PERIODS must be 'year' or 'half'.")
+# A department-led item's first progress note is due this many days after it was classified;
+# each note then names the next one's date, at most NOTE_MAX_INTERVAL_DAYS ahead (half a year:
+# never slower than the half-yearly PDCA rhythm).
+NOTE_FIRST_DUE_DAYS = env.int("NOTE_FIRST_DUE_DAYS", default=60)
+NOTE_MAX_INTERVAL_DAYS = env.int("NOTE_MAX_INTERVAL_DAYS", default=183)
 
 # Upper bound of one attachment, in bytes (default 20 MB).
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)

@@ -50,7 +50,7 @@ def initiative_submit(request, pk):
             "initiative": initiative,
             "problems": problems,
             "form": TransitionForm(initial={"expected_status": initiative.status}),
-            "allowed": workflow.rule_for(initiative.status, S.SUBMITTED) is not None,
+            "allowed": workflow.rule_for(initiative.status, S.SUBMITTED, "submit") is not None,
         },
     )
 
@@ -59,7 +59,7 @@ def initiative_submit(request, pk):
 @staff_required
 def initiative_withdraw(request, pk):
     initiative = access.initiative_for_user(request, pk)
-    rule = workflow.rule_for(initiative.status, S.WITHDRAWN)
+    rule = workflow.rule_for(initiative.status, S.WITHDRAWN, "withdraw")
     if rule is None or not workflow.is_actor(request.user, initiative, rule.actors):
         raise PermissionDenied("この取組項目を取り下げることはできません。")
     form = TransitionForm(request.POST or None, initial={"expected_status": initiative.status})
@@ -101,7 +101,7 @@ def attachment_delete(request, pk, attachment_pk):
 def initiative_transition(request, pk, target):
     """Transitions that change nothing but the state (start, complete, cancel): confirm, then go."""
     initiative = access.initiative_for_user(request, pk)
-    rule = workflow.rule_for(initiative.status, target)
+    rule = workflow.rule_for(initiative.status, target, service="")
     if rule is None or rule.service or not workflow.is_actor(request.user, initiative, rule.actors):
         raise PermissionDenied("この操作はできません。")
     form = TransitionForm(request.POST or None, initial={"expected_status": initiative.status})

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +35,11 @@ def _scoped(request, scope):
     if scope == "mine":
         queryset = queryset.filter(proposer=request.user)
     elif scope == "department":
-        queryset = queryset.filter(department_id=request.user.department_id)
+        # Its own proposals and those it co-proposes (an idea consolidated from several).
+        department = request.user.department_id
+        queryset = queryset.filter(
+            Q(department_id=department) | Q(co_departments=department)
+        ).distinct()
     return queryset
 
 

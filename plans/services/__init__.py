@@ -1,6 +1,7 @@
 """Writes of the 実施計画 and of the PDCA follow-up, one transaction each, audited; an
 initiative's own state changes go through the initiatives app's transition service."""
 
+from .notes import NOTE_FIELDS, record_note
 from .placement import PlanError, place, register_continuing, revise, transfer_owner
 from .reports import (
     REPORT_FIELDS,
@@ -12,9 +13,11 @@ from .reports import (
 )
 
 __all__ = [
+    "NOTE_FIELDS",
     "REPORT_FIELDS",
     "PlanError",
     "place",
+    "record_note",
     "register_continuing",
     "report_transition",
     "review_report",

@@ -121,7 +121,13 @@ def place(request, pk):
     initiative = initiative_access.initiative_for_user(request, pk)
     if initiative.status not in PLACEABLE:
         raise PermissionDenied("決定または所管課推進の取組項目だけを実施計画に位置付けられます。")
-    form = PlacementForm(request.POST or None, initial={"owner": initiative.department_id})
+    proposing = [
+        initiative.department,
+        *initiative.co_departments.select_related("parent").order_by("order", "code"),
+    ]
+    form = PlacementForm(
+        request.POST or None, initial={"owner": initiative.department_id}, proposing=proposing
+    )
     years, kpis = _plan_formsets(request.POST or None)
     if request.method == "POST" and all([form.is_valid(), years.is_valid(), kpis.is_valid()]):
         try:

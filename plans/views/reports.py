@@ -1,6 +1,7 @@
 """PDCA progress reports: writing, submitting, confirming; what is due; the Excel round trip."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,7 +12,7 @@ from core.forms import error_summary
 from policies.models import Department
 from policies.names import city
 
-from .. import access, queries, services, workbooks
+from .. import access, follow_up, queries, services, workbooks
 from ..forms import ReportForm, ReportReviewForm, WorkbookUploadForm
 from ..models import KpiActual, ProgressReport, ReportSchedule
 
@@ -127,6 +128,13 @@ def due_list(request):
     if value.isdigit():
         department = Department.objects.filter(pk=int(value)).first()
     due = queries.due_reports(today, department=department, include_future=True)
+    notes = follow_up.notes_due(department=department)
+    submitted = ProgressReport.objects.filter(status=ProgressReport.Status.SUBMITTED)
+    if department is not None:
+        submitted = submitted.filter(entry__owner=department)
+    followed = Department.objects.filter(
+        Q(plan_entries__isnull=False) | Q(initiatives__in=follow_up.department_led())
+    )
     return render(
         request,
         "plans/report_due.html",
@@ -134,11 +142,13 @@ def due_list(request):
             "today": today,
             "overdue": [d for d in due if d.is_overdue(today)],
             "upcoming": [d for d in due if not d.is_overdue(today)],
+            "notes_overdue": [n for n in notes if n.is_overdue(today)],
+            "notes_upcoming": [n for n in notes if not n.is_overdue(today)],
+            "submitted": submitted.select_related(
+                "entry__initiative", "entry__owner", "entry__owner__parent"
+            ).order_by("updated_at", "pk"),
             "department": department,
-            "departments": Department.objects.filter(plan_entries__isnull=False)
-            .select_related("parent")
-            .distinct()
-            .order_by("order", "code"),
+            "departments": followed.select_related("parent").distinct().order_by("order", "code"),
             "own": request.user.department,
         },
     )

@@ -3,6 +3,7 @@
 Every state change of an initiative goes through the initiatives app's transition service.
 """
 
+from .consolidation import can_undo, consolidate, undo_consolidation
 from .corrections import correct_decision, correct_opinion
 from .meetings import (
     add_agenda_item,
@@ -14,7 +15,6 @@ from .meetings import (
 from .review import (
     ReviewError,
     classify,
-    consolidate,
     return_for_revision,
     save_checklist_review,
     start_review,
@@ -23,6 +23,7 @@ from .review import (
 __all__ = [
     "ReviewError",
     "add_agenda_item",
+    "can_undo",
     "classify",
     "consolidate",
     "correct_decision",
@@ -34,4 +35,5 @@ __all__ = [
     "save_checklist_review",
     "save_minutes",
     "start_review",
+    "undo_consolidation",
 ]

@@ -1,4 +1,4 @@
-"""情報政策課's review of a proposal: the checklist, classification, return and consolidation."""
+"""情報政策課's review of a proposal: the checklist, classification and return."""
 
 from django.db import transaction
 from django.urls import reverse
@@ -8,7 +8,7 @@ from accounts.permissions import require_secretariat
 from core import audit
 from initiatives import notifications
 from initiatives import services as initiative_services
-from initiatives.models import CARRIED_BY_CONSOLIDATION, Initiative
+from initiatives.models import Initiative
 from initiatives.workflow import REVIEWABLE, planned_target
 from policies.models import ChecklistItem
 from policies.names import city
@@ -21,7 +21,6 @@ S = Initiative.Status
 audit.register(
     {
         "review.answered": "チェックリストの審査",
-        "initiative.consolidated": "取りまとめ（統合）",
     }
 )
 
@@ -105,7 +104,7 @@ def classify(initiative, *, actor, kind, reason, expected_status=None):
     classification = Classification.objects.create(
         initiative=initiative, kind=kind, reason=reason, classified_by=actor
     )
-    return initiative_services.transition(
+    event = initiative_services.transition(
         initiative,
         to=target,
         actor=actor,
@@ -113,6 +112,26 @@ def classify(initiative, *, actor, kind, reason, expected_status=None):
         expected_status=expected_status,
         context={"classification": classification.pk, "kind": kind},
         service="classify",
+    )
+    _tell_owners_of_classification(initiative, kind, reason)
+    return event
+
+
+def _tell_owners_of_classification(initiative, kind, reason):
+    names = city()
+    if kind == Classification.Kind.DEPARTMENT_LED:
+        text = (
+            "所管課推進として、所属で進めることになりました。取組のページから推進を開始し、"
+            "進捗を記録してください。"
+        )
+    else:
+        text = f"計画的推進が必要として、{names.planned_route}で審議されることになりました。"
+    notifications.notify(
+        notifications.owners(initiative),
+        f"分類: {initiative.title}",
+        f"{names.secretariat}が審査を終え、取組項目を分類しました。{text}\n\n"
+        f"{initiative.title}\n理由: {reason}",
+        url=initiative.get_absolute_url(),
     )
 
 
@@ -134,100 +153,3 @@ def return_for_revision(initiative, *, actor, comment, expected_status=None):
         url=reverse("initiatives:edit", args=[initiative.pk]),
     )
     return event
-
-
-def _lock_originals(originals, source, primary):
-    """The chosen originals, locked, checked, by id; the source and primary among them."""
-    ids = sorted({o.pk for o in originals})
-    if len(ids) < 2:
-        raise ReviewError("統合するには、異なる取組項目を2件以上選んでください。")
-    locked = list(Initiative.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    wrong = [i for i in locked if i.status not in REVIEWABLE]
-    if wrong:
-        names = "、".join(f"「{i.title}」（{i.get_status_display()}）" for i in wrong)
-        raise ReviewError(f"提出済・審査中の取組項目だけを統合できます: {names}")
-    by_id = {i.pk: i for i in locked}
-    if source.pk not in by_id or (primary is not None and primary.pk not in by_id):
-        raise ReviewError("統合の元にする取組項目は、選んだ取組項目の中から選んでください。")
-    return locked, by_id
-
-
-@transaction.atomic
-def consolidate(originals, *, actor, primary=None, source, title, content):
-    """Merge several submitted proposals into one (a new initiative, or `primary`, one of them).
-
-    The others become 統合済, linked to the result; nothing is deleted. `source` is the original
-    whose remaining fields the result takes; `title` and `content` are chosen by 情報政策課.
-    """
-    require_secretariat(actor, "この操作を行う権限がありません。")
-    locked, by_id = _lock_originals(originals, source, primary)
-    source = by_id[source.pk]
-    if not title.strip():
-        raise ReviewError("統合後の取組名を入力してください。")
-    values = {
-        "title": title.strip(),
-        "content": content.strip(),
-        **{name: getattr(source, name) for name in CARRIED_BY_CONSOLIDATION},
-    }
-    merged_policy = values["policy"].pk if values["policy"] else None
-    add = {
-        "affected_departments": {d for i in locked for d in i.affected_departments.all()},
-        "examples": {
-            e
-            for i in locked
-            for e in i.examples.all()
-            if merged_policy and e.policy_id == merged_policy
-        },
-    }
-    if primary is None:
-        result = initiative_services.create_initiative(
-            actor=actor,
-            edition=source.edition,
-            channel=source.channel,
-            department=actor.department,
-            values={**values, **add},
-        )
-        initiative_services.transition(
-            result, to=S.SUBMITTED, actor=actor, comment="取りまとめにより作成", service="submit"
-        )
-    else:
-        result = initiative_services.rewrite(
-            by_id[primary.pk], actor=actor, values=values, add=add, comment="取りまとめ（統合）"
-        )
-    merged = [i for i in locked if i.pk != result.pk]
-    if result.status == S.SUBMITTED:
-        initiative_services.transition(
-            result,
-            to=S.UNDER_REVIEW,
-            actor=actor,
-            comment="取りまとめ（統合）により審査を開始",
-            context={"consolidated_from": [i.pk for i in merged]},
-            service="review",
-        )
-    audit.record(
-        actor=actor,
-        action="initiative.consolidated",
-        obj=result,
-        after={"consolidated_from": [i.pk for i in merged], "source": source.pk},
-    )
-    for original in merged:
-        _merge_into(original, result, actor)
-    return result
-
-
-def _merge_into(original, result, actor):
-    initiative_services.transition(
-        original,
-        to=S.CONSOLIDATED,
-        actor=actor,
-        comment=f"「{result.title}」に統合",
-        changes={"consolidated_into": result},
-        service="consolidate",
-    )
-    notifications.notify(
-        notifications.owners(original),
-        f"統合: {original.title}",
-        f"{city().secretariat}が取組項目（案）「{original.title}」を「{result.title}」に統合しました。"
-        "元の提案は統合済として残ります。",
-        url=result.get_absolute_url(),
-    )

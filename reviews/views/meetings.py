@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from initiatives.services import TransitionError
 from initiatives.workflow import agenda_states
 from policies.names import city
 
-from .. import calendar, services
+from .. import calendar, queries, services
 from ..access import (
     agenda_item_for_user,
     may_record_for,
@@ -40,18 +40,29 @@ from ..models import AgendaItem, ChecklistReview, ChecklistReviewAnswer, Correct
 @login_required
 def meeting_list(request):
     today = timezone.localdate()
+    user = request.user
     meetings = (
-        Meeting.objects.visible_to(request.user)
+        Meeting.objects.visible_to(user)
         .select_related("body")
-        .annotate(items=Count("agenda"))
+        .annotate(
+            items=Count("agenda", distinct=True),
+            open_records=Count(
+                "agenda", filter=Q(agenda__in=queries.awaiting_record(user, today)), distinct=True
+            ),
+        )
     )
+    unscheduled = []
+    if user.is_secretariat:
+        unscheduled = queries.awaiting_agenda().select_related("department", "department__parent")
     return render(
         request,
         "reviews/meeting_list.html",
         {
             "upcoming": meetings.upcoming(today),
             "past": meetings.past(today),
-            "can_plan": request.user.is_secretariat,
+            "can_plan": user.is_secretariat,
+            "records": user.may_record_opinions or user.may_record_decisions,
+            "unscheduled": list(unscheduled.order_by("status", "pk")) if unscheduled else [],
         },
     )
 

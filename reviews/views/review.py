@@ -1,10 +1,10 @@
-"""情報政策課's inbox, the review page of one proposal, and consolidation."""
+"""情報政策課's inbox and the review page of one proposal."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import staff_required
 from core.forms import error_summary
@@ -21,7 +21,6 @@ from ..access import require_reviewer
 from ..forms import (
     ChecklistReviewForm,
     ClassificationForm,
-    ConsolidationForm,
     ReturnForm,
     StartReviewForm,
 )
@@ -72,9 +71,9 @@ def _review_context(request, initiative, **forms):
         "checklist": checklist,
         "review": review,
         "similar": similar,
-        # Only what can still be merged goes into the consolidation link.
-        "mergeable_ids": [initiative.pk]
-        + [other.pk for other, _ in similar if other.status in REVIEWABLE],
+        # Each similar proposal that can still be merged gets its own link (this one and that
+        # one, ticked): nothing else is chosen for the reviewer.
+        "mergeable": {other.pk for other, _ in similar if other.status in REVIEWABLE},
         "start_form": StartReviewForm(initial={"expected_status": initiative.status}),
         "return_form": ReturnForm(initial={"expected_status": initiative.status}),
         "classify_form": ClassificationForm(initial={"expected_status": initiative.status}),
@@ -196,62 +195,4 @@ def classify(request, pk):
         "reviews/review.html",
         _review_context(request, initiative, classify_form=form),
         status=400,
-    )
-
-
-def _consolidation_candidates():
-    return (
-        Initiative.objects.filter(status__in=REVIEWABLE)
-        .select_related("department", "department__parent")
-        .order_by("submitted_at", "pk")
-    )
-
-
-def _initial_consolidation(request, candidates):
-    """The form as opened from the review page: only what was picked there is offered."""
-    ids = [i for i in request.GET.getlist("ids") if i.isdigit()]
-    if ids:
-        candidates = candidates.filter(pk__in=ids)
-    chosen = list(candidates)
-    first = chosen[0] if chosen else None
-    return ConsolidationForm(
-        candidates=candidates,
-        initial={
-            "originals": chosen,
-            "source": first,
-            "title": first.title if first else "",
-            "content": first.content if first else "",
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@staff_required
-def consolidate(request):
-    require_reviewer(request)
-    candidates = _consolidation_candidates()
-    if request.method != "POST":
-        form = _initial_consolidation(request, candidates)
-    else:
-        form = ConsolidationForm(request.POST, candidates=candidates)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                result = services.consolidate(
-                    list(data["originals"]),
-                    actor=request.user,
-                    primary=data["primary"],
-                    source=data["source"],
-                    title=data["title"],
-                    content=data["content"],
-                )
-            except TransitionError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "統合しました。元の提案者に通知しました。")
-                return redirect(result)
-    return render(
-        request,
-        "reviews/consolidate.html",
-        {"form": form, "errors": error_summary(form) if form.is_bound else []},
     )

@@ -135,15 +135,13 @@ def build_dataset(*, proposer, promoter, outsider, reviewer, hq, council, counte
     council_meeting = reviews.create_meeting(
         actor=reviewer,
         body=body["council"],
-        held_on=today + datetime.timedelta(days=7),
+        held_on=today,  # opinions and decisions are recorded on or after the day
         place="市役所 第1会議室",
     )
     item = reviews.add_agenda_item(council_meeting, actor=reviewer, initiative=planned)
     reviews.add_agenda_item(council_meeting, actor=reviewer, initiative=waiting)
     reviews.record_opinion(council_meeting, item.pk, actor=council, text="市民への周知を丁寧に")
-    hq_meeting = reviews.create_meeting(
-        actor=reviewer, body=body["headquarters"], held_on=today + datetime.timedelta(days=14)
-    )
+    hq_meeting = reviews.create_meeting(actor=reviewer, body=body["headquarters"], held_on=today)
     item = reviews.add_agenda_item(hq_meeting, actor=reviewer, initiative=planned)
     reviews.record_decision(hq_meeting, item.pk, actor=hq, outcome="decided", reason="効果が大きい")
     committee_meeting = reviews.create_meeting(
@@ -199,13 +197,25 @@ def build_dataset(*, proposer, promoter, outsider, reviewer, hq, council, counte
         planned, actor=reviewer, is_public=True, summary="会議の記録をAIで早く作ります。"
     )
     decided = make_initiative(proposer, status=S.DECIDED, title="窓口予約システム")
+    department_led = make_initiative(
+        proposer, status=S.DEPARTMENT_LED, title="窓口の番号札をスマートフォンで"
+    )
+    pair = [
+        make_initiative(proposer, status=S.SUBMITTED, title="窓口の混雑状況をウェブで公開"),
+        make_initiative(outsider, status=S.SUBMITTED, title="庁舎の待ち人数の表示"),
+    ]
+    merged = reviews.consolidate(
+        pair, actor=reviewer, source=pair[0], title="窓口の混雑状況の発信", content="統合した内容"
+    )
     edition = PolicyEdition.objects.in_force()
     return {
+        "merged": merged,
         "draft": draft,
         "submitted": submitted,
         "under_review": under_review,
         "planned": planned,
         "decided": decided,
+        "department_led": department_led,
         "council_meeting": council_meeting,
         "hq_meeting": hq_meeting,
         "committee_meeting": committee_meeting,
@@ -223,12 +233,16 @@ KWARGS = {
         {"pk": d["planned"].pk},
         {"pk": d["under_review"].pk},
         {"pk": d["draft"].pk},
+        {"pk": d["department_led"].pk},
+        {"pk": d["merged"].pk},
     ],
     "initiatives:edit": lambda d: [{"pk": d["draft"].pk}],
     "initiatives:submit": lambda d: [{"pk": d["draft"].pk}],
     "initiatives:withdraw": lambda d: [{"pk": d["submitted"].pk}],
     "initiatives:transition": lambda d: [{"pk": d["planned"].pk, "target": "cancelled"}],
     "plans:plan": lambda d: [{"pk": d["plan"].pk}],
+    "plans:note_add": lambda d: [{"pk": d["department_led"].pk}],
+    "reviews:unconsolidate": lambda d: [{"pk": d["merged"].pk}],
     "plans:place": lambda d: [{"pk": d["decided"].pk}],
     "plans:revise": lambda d: [{"entry_pk": d["entry"].pk}],
     "plans:report_edit": lambda d: [

@@ -150,8 +150,8 @@ def test_draft_complete_and_submit_a_proposal(
 
     expect(page.get_by_text("保存しました。", exact=True)).to_be_visible()
     expect(page).to_have_url(detail_url)
-    expect(page.get_by_text("方針2 行政事務の効率化")).to_be_visible()
-    expect(page.get_by_text("2-12 AI及びRPAの活用推進")).to_be_visible()
+    expect(page.get_by_role("link", name="方針2 行政事務の効率化")).to_be_visible()
+    expect(page.get_by_text("2-12 AI及びRPAの活用推進", exact=True)).to_be_visible()
     expect(schedule_row(page, "予算措置")).to_contain_text(format_fiscal_year(next_fy))
     expect(schedule_row(page, "運用開始")).to_contain_text(wareki_date(launch_day))
     expect(page.get_by_text("1,200,000")).to_be_visible()

@@ -6,7 +6,6 @@ radios, ArrowDown for selects and radio groups, Enter for links and buttons, typ
 Each element reached must show a visible focus indicator.
 """
 
-import datetime
 import re
 
 import pytest
@@ -244,7 +243,7 @@ def test_keyboard_only_submit_review_and_decide(
     council_meeting = services.create_meeting(
         actor=reviewer,
         body=Body.objects.get(kind=Body.Kind.COUNCIL),
-        held_on=today + datetime.timedelta(days=7),
+        held_on=today,  # opinions and decisions are recorded on or after the day
     )
     agenda = services.add_agenda_item(council_meeting, actor=reviewer, initiative=initiative)
     services.record_opinion(
@@ -253,7 +252,7 @@ def test_keyboard_only_submit_review_and_decide(
     hq_meeting = services.create_meeting(
         actor=reviewer,
         body=Body.objects.get(kind=Body.Kind.HEADQUARTERS),
-        held_on=today + datetime.timedelta(days=14),
+        held_on=today,
     )
     services.add_agenda_item(hq_meeting, actor=reviewer, initiative=initiative)
 

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -24,5 +25,8 @@ class Command(BaseCommand):
             )
         # The file carries the change history itself; loading rows must not add to it.
         with transaction.atomic(), override_settings(SIMPLE_HISTORY_ENABLED=False):
+            # migrate made the roles' groups afresh under new ids; the file carries them all,
+            # with their members and permissions, so it replaces them.
+            Group.objects.all().delete()
             call_command("loaddata", path, verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"{path} を読み込みました。"))

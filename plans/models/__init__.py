@@ -15,8 +15,9 @@ from initiatives.models import MAX_YEN, Initiative
 from policies.models import ComprehensivePlan, Department, Measure
 from policies.names import city
 
-from . import workflow
-from .workflow import EDITABLE_REPORT_STATES, ReportStatus, complete_condition
+from .. import workflow
+from ..workflow import EDITABLE_REPORT_STATES, ReportStatus, complete_condition
+from .notes import ProgressNote as ProgressNote  # the department-led items' progress log
 
 
 class ImplementationPlan(models.Model):

@@ -1,0 +1,167 @@
+"""What waits for the signed-in person, by what they do: one row per kind of work, with how
+many and a link to the page where the work is done.
+
+Every role's hand-off ends here: what one person sends (a submission, a report, a decision)
+shows on the home page of the person who acts next. A fixed number of queries per role.
+"""
+
+import dataclasses
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from initiatives.models import Initiative
+from initiatives.workflow import INBOX_STATES
+from plans import follow_up
+from plans import queries as plan_queries
+from plans.models import ProgressReport
+from policies.models import Body
+from policies.names import city
+from reviews import queries as review_queries
+
+S = Initiative.Status
+R = ProgressReport.Status
+
+
+@dataclasses.dataclass(frozen=True)
+class Work:
+    label: str
+    count: int
+    url: str
+    urgent: bool = False  # past its date: shown first in its group, and marked
+    group: str = ""  # the heading it is listed under
+
+
+def _url(name, query="", fragment=""):
+    return reverse(name) + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
+
+
+def _own_proposals(user):
+    owned = Q(proposer=user)
+    if user.is_dx_promoter:
+        owned |= Q(department_id=user.department_id)
+    mine = "initiatives:department" if user.is_dx_promoter else "initiatives:mine"
+    counts = Initiative.objects.aggregate(
+        drafts=Count("pk", filter=owned & Q(status=S.DRAFT)),
+        returned=Count("pk", filter=owned & Q(status=S.RETURNED)),
+    )
+    return [
+        Work("書きかけの下書き", counts["drafts"], _url(mine, "status=draft")),
+        Work("差し戻されて修正が必要な提案", counts["returned"], _url(mine, "status=returned")),
+    ]
+
+
+def _department_follow_up(user, today):
+    """The department's reports to write or put right, and its department-led items' notes."""
+    department = user.department
+    due = _url("plans:reports_due", f"department={department.pk}")
+    reports = plan_queries.due_reports(today, department=department)
+    returned = ProgressReport.objects.filter(entry__owner=department, status=R.RETURNED).count()
+    rows = [
+        Work(
+            "提出期限を過ぎた進捗報告",
+            sum(1 for d in reports if d.is_overdue(today)),
+            due + "#overdue",
+            urgent=True,
+        ),
+        Work(
+            "提出期限が近い進捗報告",
+            sum(1 for d in reports if not d.is_overdue(today)),
+            due + "#reports",
+        ),
+        Work("差し戻された進捗報告", returned, due + "#reports"),
+    ]
+    notes = [
+        d
+        for d in follow_up.notes_due(department=department)
+        if follow_up.can_write_note(user, d.initiative)
+        and d.due_on <= today + plan_queries.DUE_HORIZON
+    ]
+    rows.append(
+        Work(
+            "記録の時期が来た所管課推進の取組",
+            len(notes),
+            due + "#notes",
+            urgent=any(d.is_overdue(today) for d in notes),
+        )
+    )
+    # The department's DX推進員 answers for its follow-up, so sees it even when nothing waits;
+    # everyone else only when something does.
+    return rows if user.is_dx_promoter else [w for w in rows if w.count]
+
+
+def _secretariat(today):
+    """The secretariat's part of every hand-off: what was sent to it, what it sends on."""
+    counts = Initiative.objects.aggregate(
+        inbox=Count("pk", filter=Q(status__in=INBOX_STATES)),
+        decided=Count("pk", filter=Q(status=S.DECIDED)),
+    )
+    overdue = sum(1 for d in plan_queries.due_reports(today) if d.is_overdue(today))
+    notes_late = sum(1 for d in follow_up.notes_due() if d.is_overdue(today))
+    due = _url("plans:reports_due")
+    return [
+        Work("取りまとめ・審査を待つ提案", counts["inbox"], _url("reviews:inbox")),
+        Work(
+            "議題に載っていない付議・審議待ちの取組",
+            review_queries.awaiting_agenda().count(),
+            _url("reviews:meetings", fragment="unscheduled"),
+        ),
+        Work(
+            "決定済で実施計画に未登載の取組",
+            counts["decided"],
+            _url("initiatives:list", f"status={S.DECIDED}"),
+        ),
+        Work(
+            "確認を待つ進捗報告",
+            ProgressReport.objects.filter(status=R.SUBMITTED).count(),
+            due + "#submitted",
+        ),
+        Work("提出期限を過ぎた進捗報告（全課）", overdue, due + "#overdue", urgent=True),
+        Work(
+            "記録の予定日を過ぎた所管課推進の取組（全課）",
+            notes_late,
+            due + "#notes-overdue",
+            urgent=True,
+        ),
+    ]
+
+
+def _bodies(user, today):
+    """Agenda items of meetings already held whose opinion or decision this person records."""
+    names = city()
+    items = review_queries.awaiting_record(user, today)
+    counts = items.aggregate(
+        opinions=Count("pk", filter=Q(opinion__isnull=True, meeting__body__kind=Body.Kind.COUNCIL)),
+        decisions=Count(
+            "pk", filter=Q(decision__isnull=True, meeting__body__kind=Body.Kind.HEADQUARTERS)
+        ),
+    )
+    rows = []
+    meetings = _url("reviews:meetings")
+    if user.may_record_opinions and names.opinion_step:
+        label = f"{names.advisory_short}の意見・提言が未記録の議題"
+        rows.append(Work(label, counts["opinions"], meetings))
+    if user.may_record_decisions:
+        label = f"{names.decision_short}の決定が未記録の議題"
+        rows.append(Work(label, counts["decisions"], meetings))
+    return rows
+
+
+def worklist(user, today=None) -> list[Work]:
+    """The rows of this person's worklist, by group; in each group the late ones first."""
+    today = today or timezone.localdate()
+    groups = []
+    if not user.is_external:
+        groups.append(("提案", _own_proposals(user)))
+        groups.append(
+            (f"{user.department.name}の進捗報告・記録", _department_follow_up(user, today))
+        )
+    if user.is_secretariat:
+        groups.append((f"{city().secretariat}の仕事", _secretariat(today)))
+    groups.append(("会議の記録", _bodies(user, today)))
+    return [
+        dataclasses.replace(w, group=title)
+        for title, rows in groups
+        for w in sorted(rows, key=lambda w: not (w.urgent and w.count))
+    ]
