@@ -43,7 +43,11 @@ class InitiativeFilter(django_filters.FilterSet):
         label="抽出経路", queryset=Channel.objects.all(), empty_label="すべて"
     )
     department = django_filters.ModelChoiceFilter(
-        label="提案部署", queryset=_departments(), empty_label="すべて"
+        label="提案部署",
+        queryset=_departments(),
+        empty_label="すべて",
+        method="filter_department",
+        help_text="共同提案部署として名を連ねる取組も含みます。",
     )
     affected = django_filters.ModelChoiceFilter(
         label="影響する部署",
@@ -80,6 +84,10 @@ class InitiativeFilter(django_filters.FilterSet):
                 | Q(content__icontains=word)
             )
         return queryset
+
+    def filter_department(self, queryset, name, value):
+        # A consolidated idea belongs to each department that proposed it.
+        return queryset.filter(Q(department=value) | Q(co_departments=value)).distinct()
 
     def filter_fiscal_year(self, queryset, name, value):
         start, end = fiscal_year_bounds(int(value))

@@ -14,11 +14,31 @@ from .models import Attachment, Initiative, SelfCheckAnswer
 S = Initiative.Status
 
 
+# Events shown in the timeline beside the state changes: what merged into the item, and undoing it.
+TIMELINE_EVENTS = ("initiative.consolidated", "initiative.unconsolidated")
+
+
 def timeline(initiative):
-    """The initiative's state changes, oldest first, as the page shows them."""
-    events = AuditEvent.objects.for_object(initiative).of("initiative.transition")
+    """The initiative's state changes and consolidations, oldest first, as the page shows them."""
+    events = list(
+        AuditEvent.objects.for_object(initiative).of("initiative.transition", *TIMELINE_EVENTS)
+    )
     names = city()
-    return audit.status_timeline(events, lambda status: workflow.status_label(status, names))
+    states = audit.status_timeline(
+        [e for e in events if e.action == "initiative.transition"],
+        lambda status: workflow.status_label(status, names),
+    )
+    others = [
+        audit.TimelineEntry(
+            label=audit.action_label(e.action),
+            created_at=e.created_at,
+            actor_name=e.actor_name,
+            comment=e.comment,
+        )
+        for e in events
+        if e.action in TIMELINE_EVENTS
+    ]
+    return sorted(states + others, key=lambda entry: entry.created_at)
 
 
 def _self_check_rows(initiative):

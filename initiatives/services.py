@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import audit
+from core.models import AuditEvent
 from core.uploads import stored_uploads
 
 from . import notifications, workflow
@@ -182,18 +183,32 @@ def submit(initiative, *, actor, expected_status=None):
     return event
 
 
-def awaiting_undo(initiative) -> bool:
-    """A merged item whose review has not started: its consolidation is undone, not withdrawn
-    (withdrawing it would leave its originals merged into nothing)."""
-    return (
-        initiative.status == S.SUBMITTED
-        and initiative.consolidated_from.filter(status=S.CONSOLIDATED).exists()
+def pending_consolidation(initiative):
+    """The audit row of the consolidation that can still be undone, or None: the latest one,
+    not undone, while the merged item is 提出済 and unchanged since (its version then). Any later
+    step (a review started, a return and resubmission, another merge) makes it final."""
+    if initiative.status != S.SUBMITTED:
+        return None
+    event = (
+        AuditEvent.objects.for_object(initiative)
+        .of("initiative.consolidated", "initiative.unconsolidated")
+        .order_by("-created_at", "-pk")
+        .first()
     )
+    if event is None or event.action != "initiative.consolidated":
+        return None
+    return event if event.after.get("version") == initiative.version else None
+
+
+def awaiting_undo(initiative) -> bool:
+    """A merged item whose consolidation can still be undone is undone, not withdrawn
+    (withdrawing it would leave its originals merged into nothing)."""
+    return pending_consolidation(initiative) is not None
 
 
 @transaction.atomic
 def withdraw(initiative, *, actor, comment="", expected_status=None):
-    if awaiting_undo(initiative):
+    if awaiting_undo(_lock(initiative)):
         raise TransitionError(
             "統合でできた取組項目は、審査を開始する前なら「統合を取り消す」で元の提案に戻してください。"
         )
@@ -382,6 +397,8 @@ def _transfer_co_proposals(department, successor, actor, reason):
         ],
         ignore_conflicts=True,
     )
+    # The successor may already lead an item it co-proposed: it is named once, as the lead.
+    through.objects.filter(department=successor, initiative__department=successor).delete()
     for initiative in moved:
         audit.record(
             actor=actor,

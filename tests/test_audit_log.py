@@ -51,7 +51,8 @@ NOT_SERVICES = {
     "initiatives.publication.publication_problems": "read",
     "initiatives.services.save_self_check": "step of save_proposal",
     "initiatives.services.awaiting_undo": "read",
-    "reviews.services.consolidation.last_consolidation": "read",
+    "initiatives.services.pending_consolidation": "read",
+    "reviews.services.consolidation.proposing_departments": "read",
     "reviews.services.consolidation.can_undo": "read",
 }
 

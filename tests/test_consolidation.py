@@ -118,6 +118,7 @@ def test_the_merged_items_page_shows_each_original_with_its_parts(
     client.force_login(hq)
     html = client.get(result.get_absolute_url()).content.decode()
     assert "統合元の提案" in html and "共同提案部署" in html
+    assert "取りまとめ（統合）" in html  # in the timeline
     for original in (one, two):
         assert original.title in html
     assert "職員研修" in html and "船橋市の事例" in html
@@ -277,3 +278,83 @@ def test_a_merged_item_awaiting_review_is_undone_not_withdrawn(client, pair, rev
         initiative_services.withdraw(result, actor=reviewer)
     result.refresh_from_db()
     assert result.status == S.SUBMITTED
+
+
+def test_undo_is_gone_once_anything_happens_to_the_merged_item(pair, reviewer, proposer):
+    """A return and resubmission (the owner's edits since) makes the merge final."""
+    from reviews.services import return_for_revision
+
+    result = merge(pair, reviewer, primary=pair[0])
+    return_for_revision(result, actor=reviewer, comment="費用を直して")
+    initiative_services.submit(result, actor=proposer)
+    result.refresh_from_db()
+    assert result.status == S.SUBMITTED and not services.can_undo(result)
+    with pytest.raises(services.ReviewError, match="取り消せません"):
+        services.undo_consolidation(result, actor=reviewer, reason="今さら")
+
+
+def test_only_the_latest_merge_is_undone_and_only_once(pair, reviewer, proposer):
+    one, two = pair
+    three = make_initiative(proposer, status=S.SUBMITTED, title="三つ目の案")
+    merge(pair, reviewer, primary=one, title="一度目")
+    services.consolidate(
+        [one, three], actor=reviewer, primary=one, source=one, title="二度目", content="x"
+    )
+    one.refresh_from_db()
+    services.undo_consolidation(one, actor=reviewer, reason="三つ目は別")
+    one.refresh_from_db()
+    two.refresh_from_db()
+    three.refresh_from_db()
+    assert (one.title, three.status, two.status) == ("一度目", S.SUBMITTED, S.CONSOLIDATED)
+    assert not services.can_undo(one)
+    with pytest.raises(services.ReviewError):
+        services.undo_consolidation(one, actor=reviewer, reason="もう一度")
+
+
+def test_after_undo_the_dashboards_count_the_originals_again(pair, reviewer):
+    result = merge(pair, reviewer)
+    services.undo_consolidation(result, actor=reviewer, reason="別の趣旨")
+    assert sum(n for _, n in figures.status_counts()) == 2
+    assert dict(figures.department_counts()) == {"市民部 市民課": 1, "都市整備部 道路管理課": 1}
+
+
+def test_a_merge_of_merges_keeps_every_department(pair, reviewer, departments):
+    first = merge(pair, reviewer)  # 道路管理課 leads, 市民課 co-proposes
+    other = make_initiative(reviewer, status=S.SUBMITTED, title="別の案")  # 情報政策課
+    final = services.consolidate(
+        [other, first], actor=reviewer, source=other, title="全部", content="x"
+    )
+    assert final.department == departments["joho"]
+    assert {d.pk for d in final.co_departments.all()} == {
+        departments["shimin_ka"].pk,
+        departments["doro"].pk,
+    }
+
+
+def test_the_list_filter_by_department_includes_co_proposals(client, pair, reviewer):
+    one, _ = pair
+    result = merge(pair, reviewer)
+    client.force_login(reviewer)
+    page = client.get(reverse("initiatives:list"), {"department": one.department_id})
+    assert result in page.context["page"].object_list
+
+
+def test_only_the_secretariat_undoes(pair, reviewer, promoter):
+    from django.core.exceptions import PermissionDenied
+
+    result = merge(pair, reviewer)
+    with pytest.raises(PermissionDenied):
+        services.undo_consolidation(result, actor=promoter, reason="x")
+    result.refresh_from_db()
+    assert result.status == S.SUBMITTED
+
+
+def test_a_reorganisation_never_names_the_lead_twice(pair, reviewer):
+    one, two = pair
+    result = merge(pair, reviewer)  # 道路管理課 leads, 市民課 co-proposes
+    initiative_services.transfer_department(
+        one.department, successor=two.department, actor=reviewer, reason="統合"
+    )
+    result.refresh_from_db()
+    assert result.department == two.department and not result.co_departments.exists()
+    assert dict(figures.department_counts()) == {"都市整備部 道路管理課": 1}

@@ -46,7 +46,7 @@ def test_policy_page(client, master_data):
     assert "行政事務の効率化" in html
     assert "AI及びRPAの活用推進" in html
     assert "キャッシュレス決済の推進" not in html  # an example of policy 1
-    assert "現在適用中の方針" in html
+    assert "現在適用中の版" in html
 
 
 def test_unknown_policy_is_404(client, master_data):
@@ -136,3 +136,22 @@ def test_admin_role_edits_master_data_but_plain_staff_cannot(client, admin_user,
     assert client.get(url).status_code == 200
     client.force_login(proposer)
     assert client.get(url).status_code == 302  # not staff: sent to the admin login
+
+
+@pytest.mark.parametrize("years_left, ended", [(-1, True), (0, False)])
+def test_home_says_when_the_edition_in_force_is_past_its_period(
+    client, master_data, years_left, ended
+):
+    """Issue 11, finding 10: in force, but its 推進期間 is over: the home page says so."""
+    from django.utils import timezone
+
+    from core.fiscal import fiscal_year
+    from policies.models import PolicyEdition
+
+    edition = PolicyEdition.objects.in_force()
+    edition.end_fiscal_year = fiscal_year(timezone.localdate()) + years_left
+    edition.start_fiscal_year = min(edition.start_fiscal_year, edition.end_fiscal_year)
+    edition.save()
+    html = client.get("/").content.decode()
+    assert "現在適用中の版" in html
+    assert ("推進期間は" in html and "で終わりました" in html) is ended

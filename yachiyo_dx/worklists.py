@@ -40,11 +40,11 @@ def _url(name, query="", fragment=""):
 def _own_proposals(user):
     owned = Q(proposer=user)
     if user.is_dx_promoter:
-        owned |= Q(department_id=user.department_id)
+        owned |= Q(department_id=user.department_id) | Q(co_departments=user.department_id)
     mine = "initiatives:department" if user.is_dx_promoter else "initiatives:mine"
     counts = Initiative.objects.aggregate(
-        drafts=Count("pk", filter=owned & Q(status=S.DRAFT)),
-        returned=Count("pk", filter=owned & Q(status=S.RETURNED)),
+        drafts=Count("pk", filter=owned & Q(status=S.DRAFT), distinct=True),
+        returned=Count("pk", filter=owned & Q(status=S.RETURNED), distinct=True),
     )
     return [
         Work("書きかけの下書き", counts["drafts"], _url(mine, "status=draft")),

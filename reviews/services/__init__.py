@@ -3,7 +3,7 @@
 Every state change of an initiative goes through the initiatives app's transition service.
 """
 
-from .consolidation import can_undo, consolidate, undo_consolidation
+from .consolidation import can_undo, consolidate, proposing_departments, undo_consolidation
 from .corrections import correct_decision, correct_opinion
 from .meetings import (
     add_agenda_item,
@@ -29,6 +29,7 @@ __all__ = [
     "correct_decision",
     "correct_opinion",
     "create_meeting",
+    "proposing_departments",
     "record_decision",
     "record_opinion",
     "return_for_revision",

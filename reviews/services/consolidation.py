@@ -7,10 +7,10 @@ proposed the idea stays on the item (提案部署 and 共同提案部署).
 """
 
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.permissions import require_secretariat
 from core import audit
-from core.models import AuditEvent
 from initiatives import notifications
 from initiatives import services as initiative_services
 from initiatives.models import CARRIED_BY_CONSOLIDATION, CaseStudy, Initiative, Milestone
@@ -135,9 +135,10 @@ def consolidate(originals, *, actor, primary=None, source, title, content):
             lead, actor=actor, values=values, add=add, comment="取りまとめ（統合）"
         )
     present = {lead.department_id, *result.co_departments.values_list("pk", flat=True)}
-    co = sorted({i.department_id for i in locked} - present)
+    co = sorted(proposing_departments(locked) - present)
     result.co_departments.add(*co)
     merged = [i for i in locked if i.pk != result.pk]
+    version = Initiative.objects.values_list("version", flat=True).get(pk=result.pk)
     audit.record(
         actor=actor,
         action="initiative.consolidated",
@@ -149,11 +150,24 @@ def consolidate(originals, *, actor, primary=None, source, title, content):
             "co_departments": co,
             "added": added,
             "restore": restore,
+            # The merged item as it was left: undo is possible while it is still so.
+            "version": version,
         },
     )
     for original in merged:
         _merge_into(original, result, actor)
     return result
+
+
+def proposing_departments(initiatives) -> set:
+    """Ids of every department that proposed these (an original that is itself a merge
+    brings its co-proposers too)."""
+    ids = {i.department_id for i in initiatives}
+    through = Initiative.co_departments.through
+    ids |= set(
+        through.objects.filter(initiative__in=initiatives).values_list("department_id", flat=True)
+    )
+    return ids
 
 
 def _merge_into(original, result, actor):
@@ -174,18 +188,9 @@ def _merge_into(original, result, actor):
     )
 
 
-def last_consolidation(initiative):
-    """The audit row of the consolidation that made `initiative` what it is, if any."""
-    return (
-        AuditEvent.objects.for_object(initiative)
-        .of("initiative.consolidated")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
 def can_undo(initiative) -> bool:
-    """Until the merged item's review starts, its consolidation can be undone."""
+    """Until anything happens to the merged item (its review above all), its latest
+    consolidation can be undone."""
     return initiative_services.awaiting_undo(initiative)
 
 
@@ -194,25 +199,38 @@ def undo_consolidation(result, *, actor, reason):
     """Put the originals back in the inbox (提出済) and the merged item as it was: one the
     consolidation created is set aside (取下げ, kept); one that existed gets back its own text."""
     require_secretariat(actor, "この操作を行う権限がありません。")
-    locked = Initiative.objects.select_for_update().get(pk=result.pk)
+    # The merged item and its originals locked in one query in id order, as consolidate does.
+    rows = (
+        Initiative.objects.select_for_update()
+        .filter(Q(pk=result.pk) | Q(consolidated_into=result.pk))
+        .order_by("pk")
+    )
+    rows = {i.pk: i for i in rows}
+    locked = rows[result.pk]
     reason = (reason or "").strip()
-    event = last_consolidation(locked)
-    if event is None or not can_undo(locked):
+    event = initiative_services.pending_consolidation(locked)
+    if event is None:
         raise ReviewError(
-            "この取組項目の統合は取り消せません（審査を開始した後や、統合でできた取組項目でない場合）。"
+            "この取組項目の統合は取り消せません。取り消せるのは、統合した後、審査の開始や差戻しなど"
+            "何も進んでいない間の、最後の統合だけです。"
         )
     if not reason:
         raise ReviewError("統合を取り消す理由を入力してください。")
-    originals = list(
-        Initiative.objects.select_for_update()
-        .filter(pk__in=event.after["consolidated_from"], consolidated_into=locked)
-        .filter(status=S.CONSOLIDATED)
-        .order_by("pk")
-    )
+    originals = [
+        rows[pk]
+        for pk in event.after["consolidated_from"]
+        if pk in rows and rows[pk].status == S.CONSOLIDATED
+    ]
     locked.co_departments.remove(*event.after["co_departments"])
     if event.after["created"]:
+        # Set aside, and no longer shared: the idea is counted in its originals again.
         initiative_services.transition(
-            locked, to=S.WITHDRAWN, actor=actor, comment=reason, service="unconsolidate"
+            locked,
+            to=S.WITHDRAWN,
+            actor=actor,
+            comment=reason,
+            changes={"submitted_at": None},
+            service="unconsolidate",
         )
     else:
         _restore(locked, event.after, actor, reason)
@@ -231,6 +249,7 @@ def undo_consolidation(result, *, actor, reason):
 
 def _restore(locked, recorded, actor, reason):
     """An existing item the consolidation rewrote gets back its own fields and relations."""
+    before = audit.snapshot(locked, REWRITTEN)
     for name, value in recorded["restore"].items():
         setattr(locked, Initiative._meta.get_field(name).attname, value)
     locked.version += 1
@@ -244,6 +263,7 @@ def _restore(locked, recorded, actor, reason):
         actor=actor,
         action="initiative.rewritten",
         obj=locked,
+        before=before,
         after=recorded["restore"],
         comment=f"統合の取消し: {reason}",
     )

@@ -9,8 +9,9 @@ from accounts.permissions import staff_required
 from core.forms import error_summary
 from initiatives import access as initiative_access
 from initiatives.models import Initiative
-from initiatives.services import TransitionError
+from initiatives.services import TransitionError, pending_consolidation
 from initiatives.workflow import REVIEWABLE
+from policies.models import Department
 
 from .. import services
 from ..access import require_reviewer
@@ -57,11 +58,16 @@ def _preview(data):
         .order_by("pk")
     )
     lead = data["primary"] or data["source"]
-    co = []
-    for o in originals:
-        if o.department_id != lead.department_id and o.department not in co:
-            co.append(o.department)
-    return {"originals": originals, "lead": lead, "co_departments": co}
+    co = services.proposing_departments(originals) - {lead.department_id}
+    return {
+        "originals": originals,
+        "lead": lead,
+        "co_departments": Department.objects.filter(pk__in=co)
+        .select_related("parent")
+        .order_by("order", "code"),
+        # A merge into an item already under review cannot be undone.
+        "undoable": lead.status == Initiative.Status.SUBMITTED,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,15 +131,17 @@ def undo_consolidation(request, pk):
                 f"統合を取り消しました。元の提案{len(originals)}件は提出済に戻りました。",
             )
             return redirect("reviews:inbox")
+    pending = pending_consolidation(initiative)
     return render(
         request,
         "reviews/unconsolidate.html",
         {
             "initiative": initiative,
             "originals": initiative.consolidated_from.filter(
-                status=Initiative.Status.CONSOLIDATED
+                status=Initiative.Status.CONSOLIDATED,
+                pk__in=pending.after["consolidated_from"] if pending else [],
             ).select_related("department", "department__parent", "proposer"),
-            "can_undo": services.can_undo(initiative),
+            "can_undo": pending is not None,
             "form": form,
             "errors": error_summary(form) if form.is_bound else [],
         },

@@ -205,7 +205,7 @@ def test_the_whole_cycle_person_after_person(desk):
     similar.get_by_role("row", name=re.compile(DUPLICATE_TITLE)).get_by_role(
         "link", name=re.compile("^統合を検討")
     ).click()
-    page.get_by_label("統合先").select_option(label=re.compile(f"^{PLANNED_TITLE}（"))
+    page.get_by_label("統合先").select_option(label=f"{PLANNED_TITLE}（市民部 市民課・提出済）")
     joho.shot("consolidate-form")
     page.get_by_role("button", name="確認する").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("統合の確認")

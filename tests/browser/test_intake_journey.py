@@ -154,7 +154,7 @@ def test_draft_complete_and_submit_a_proposal(
     expect(page.get_by_text("2-12 AI及びRPAの活用推進", exact=True)).to_be_visible()
     expect(schedule_row(page, "予算措置")).to_contain_text(format_fiscal_year(next_fy))
     expect(schedule_row(page, "運用開始")).to_contain_text(wareki_date(launch_day))
-    expect(page.get_by_text("1,200,000")).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text("初期 1,200,000円")
     item8 = page.get_by_role("row", name=CHECKLIST[7])
     expect(item8).to_contain_text("要改善")
     expect(item8).to_contain_text("方針3との関係を整理する。")
