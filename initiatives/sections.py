@@ -8,7 +8,8 @@ from core.models import AuditEvent
 from policies.models import ChecklistItem
 from policies.names import city
 
-from . import access, history, services, workflow
+from . import access, history, workflow
+from .consolidation import awaiting_undo
 from .models import Attachment, Initiative, SelfCheckAnswer
 
 S = Initiative.Status
@@ -92,9 +93,7 @@ def proposal_section(request, initiative) -> dict:
         "changes": history.changes(history.recent_versions(initiative)),
         "can_edit": access.can_edit(user, initiative),
         "submit_action": by_service.get("submit"),
-        "withdraw_action": None
-        if services.awaiting_undo(initiative)
-        else by_service.get("withdraw"),
+        "withdraw_action": None if awaiting_undo(initiative) else by_service.get("withdraw"),
         "generic_actions": [rule for rule in actions if not rule.service],
         "is_secretariat": user.is_secretariat,
         "returned_because": history.why_returned(initiative),

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import audit
-from core.models import AuditEvent
 from core.uploads import stored_uploads
 
 from . import notifications, workflow
+from .consolidation import awaiting_undo
 from .history import conflict_since
 from .models import Attachment, Initiative, SelfCheckAnswer
 from .submission import submission_problems
@@ -181,29 +181,6 @@ def submit(initiative, *, actor, expected_status=None):
         url=reverse("reviews:review", args=[locked.pk]),
     )
     return event
-
-
-def pending_consolidation(initiative):
-    """The audit row of the consolidation that can still be undone, or None: the latest one,
-    not undone, while the merged item is 提出済 and unchanged since (its version then). Any later
-    step (a review started, a return and resubmission, another merge) makes it final."""
-    if initiative.status != S.SUBMITTED:
-        return None
-    event = (
-        AuditEvent.objects.for_object(initiative)
-        .of("initiative.consolidated", "initiative.unconsolidated")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    if event is None or event.action != "initiative.consolidated":
-        return None
-    return event if event.after.get("version") == initiative.version else None
-
-
-def awaiting_undo(initiative) -> bool:
-    """A merged item whose consolidation can still be undone is undone, not withdrawn
-    (withdrawing it would leave its originals merged into nothing)."""
-    return pending_consolidation(initiative) is not None
 
 
 @transaction.atomic

@@ -13,8 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from core.fiscal import fiscal_year
-
 
 class Municipality(models.Model):
     """The city, with the names it gives the parts of its policy and the shape of its flow.
@@ -107,11 +105,6 @@ class PolicyEdition(models.Model):
 
     def get_absolute_url(self):
         return reverse("policies:edition", args=[self.code])
-
-    @property
-    def period_ended(self) -> bool:
-        """Its period is over; it stays in force until the next edition is adopted."""
-        return fiscal_year(timezone.localdate()) > self.end_fiscal_year
 
     def current_checklist(self):
         """The newest checklist version of this edition (one query)."""

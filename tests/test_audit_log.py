@@ -50,8 +50,6 @@ NOT_SERVICES = {
     "initiatives.publication.publishable_labels": "read",
     "initiatives.publication.publication_problems": "read",
     "initiatives.services.save_self_check": "step of save_proposal",
-    "initiatives.services.awaiting_undo": "read",
-    "initiatives.services.pending_consolidation": "read",
     "reviews.services.consolidation.proposing_departments": "read",
     "reviews.services.consolidation.can_undo": "read",
 }

@@ -24,6 +24,12 @@ def fiscal_year(value):
 
 
 @register.filter
+def fiscal_year_past(value):
+    """A fiscal year (int) that has ended by today: an edition past its 推進期間."""
+    return value not in (None, "") and fiscal.fiscal_year(timezone.localdate()) > int(value)
+
+
+@register.filter
 def wareki(value):
     """A date in 和暦: 令和7年4月1日."""
     if value in (None, ""):

@@ -13,6 +13,7 @@ from accounts.permissions import require_secretariat
 from core import audit
 from initiatives import notifications
 from initiatives import services as initiative_services
+from initiatives.consolidation import awaiting_undo, pending_consolidation
 from initiatives.models import CARRIED_BY_CONSOLIDATION, CaseStudy, Initiative, Milestone
 from initiatives.workflow import REVIEWABLE
 from policies.names import city
@@ -191,7 +192,7 @@ def _merge_into(original, result, actor):
 def can_undo(initiative) -> bool:
     """Until anything happens to the merged item (its review above all), its latest
     consolidation can be undone."""
-    return initiative_services.awaiting_undo(initiative)
+    return awaiting_undo(initiative)
 
 
 @transaction.atomic
@@ -208,7 +209,7 @@ def undo_consolidation(result, *, actor, reason):
     rows = {i.pk: i for i in rows}
     locked = rows[result.pk]
     reason = (reason or "").strip()
-    event = initiative_services.pending_consolidation(locked)
+    event = pending_consolidation(locked)
     if event is None:
         raise ReviewError(
             "この取組項目の統合は取り消せません。取り消せるのは、統合した後、審査の開始や差戻しなど"

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_http_methods
 from accounts.permissions import staff_required
 from core.forms import error_summary
 from initiatives import access as initiative_access
+from initiatives.consolidation import pending_consolidation
 from initiatives.models import Initiative
-from initiatives.services import TransitionError, pending_consolidation
+from initiatives.services import TransitionError
 from initiatives.workflow import REVIEWABLE
 from policies.models import Department
 
