@@ -8,7 +8,7 @@ TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0
 MASTER_DATA ?= data/yachiyo.yaml
 PYTEST_ARGS ?=
 
-.PHONY: install run serve bench test test-fast test-browser lint check clean
+.PHONY: install run serve bench browser-deps test test-fast test-browser lint check clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
@@ -43,14 +43,31 @@ serve: install
 bench: install
 	$(BIN)/python bench/run.py
 
-# The whole suite, browser journeys included (they need /usr/bin/chromium; .ci/run installs it).
-test: install
+# The browser journeys drive Debian's Chromium, with Japanese fonts. As root, `make test` installs
+# both from Debian's packages; otherwise it stops at once and says what to run.
+CHROMIUM ?= /usr/bin/chromium
+browser-deps:
+	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium and Japanese fonts (Debian packages chromium, fonts-noto-cjk)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "The browser tests need $(CHROMIUM) and Japanese fonts. Run:" >&2; \
+	    echo "  sudo apt-get install chromium fonts-noto-cjk" >&2; \
+	    echo "(or run only the other tests: make test-fast)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# The whole suite, browser journeys included.
+test: install browser-deps
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install
 	$(TEST_ENV) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
-test-browser: install
+test-browser: install browser-deps
 	$(TEST_ENV) $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 lint: install

@@ -98,3 +98,15 @@ class ConstraintErrorsMixin:
 
 class ConstraintAwareModelForm(ConstraintErrorsMixin, forms.ModelForm):
     """The admin's form for the portal's models (see ConstraintErrorsMixin)."""
+
+
+# Optimistic locking: forms post the version of the record they were opened at.
+STALE_FORM = (
+    "画面の情報が足りないため保存できません。ページを開き直してから、もう一度保存してください。"
+)
+
+
+def posted_version(request):
+    """The version a form was opened at, as it posted it; None when missing or not a number."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isascii() and value.isdigit() else None

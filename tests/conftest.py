@@ -133,7 +133,10 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: `make test` installs it as root, or run "
+            "`sudo apt-get install chromium fonts-noto-cjk`"
+        )
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,

@@ -622,3 +622,21 @@ def test_files_are_removed_when_the_save_fails(client, proposer, settings, tmp_p
         client.post(reverse("initiatives:create"), data)
     assert Initiative.objects.count() == 0
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "１", "-1"])
+def test_an_edit_without_the_version_it_was_opened_at_is_refused(client, proposer, version):
+    """Issue 15: optimistic locking is never skipped; nothing is saved, the input is kept."""
+    initiative = make_initiative(proposer)
+    data = edit_data(initiative, title="版数なしの題名")
+    if version is None:
+        del data["version"]
+    else:
+        data["version"] = version
+    client.force_login(proposer)
+    response = client.post(reverse("initiatives:edit", args=[initiative.pk]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ページを開き直してから" in html and 'value="版数なしの題名"' in html
+    initiative.refresh_from_db()
+    assert initiative.title != "版数なしの題名" and initiative.version == 1

@@ -619,3 +619,25 @@ def test_another_department_cannot_upload_into_these_reports(client, schedule, p
     response = upload(client, workbook)
     assert "この所属の提出対象ではありません" in response.content.decode()
     assert not ProgressReport.objects.exists()
+
+
+@pytest.mark.parametrize("version", [None, "abc", "1e3"])
+def test_a_report_save_without_its_version_is_refused_not_a_500(client, entry, proposer, version):
+    report = plans.save_report(
+        fresh(entry),
+        actor=proposer,
+        fiscal_year=2026,
+        period="year",
+        values=report_values(),
+        kpi_values={},
+    )
+    data = {**report_values(done="版数なしの上書き"), "progress_percent": "50"}
+    data = {k: "" if v is None else str(v) for k, v in data.items()}
+    if version is not None:
+        data["version"] = version
+    client.force_login(proposer)
+    response = client.post(reverse("plans:report_edit", args=[entry.pk, 2026, "year"]), data)
+    assert response.status_code == 200
+    assert "ページを開き直してから" in response.content.decode()
+    report.refresh_from_db()
+    assert report.done != "版数なしの上書き"

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     # The city's names are read once per request for every template and message.
     "policies.names.CityNamesMiddleware",
     "yachiyo_dx.sessions.AbsoluteSessionTimeoutMiddleware",
+    "yachiyo_dx.sessions.PrivatePagesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",

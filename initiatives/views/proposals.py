@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import staff_required
-from core.forms import error_summary
+from core.forms import STALE_FORM, error_summary, posted_version
 from policies.models import Channel, ChecklistItem, PolicyEdition
 from policies.names import city
 
@@ -184,10 +184,10 @@ def initiative_edit(request, pk):
     )
     conflict = None
     if request.method == "POST":
-        try:
-            expected = int(request.POST.get("version", ""))
-        except ValueError:
-            expected = None
+        expected = posted_version(request)
+        if expected is None:
+            # Without the version the form was opened at, a save could overwrite a newer one.
+            parts["form"].add_error(None, STALE_FORM)
         if _all_valid(parts):
             try:
                 _save(request, initiative, parts, expected_version=expected)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.permissions import staff_required
-from core.forms import error_summary
+from core.forms import STALE_FORM, error_summary, posted_version
 from policies.models import Department
 from policies.names import city
 
@@ -31,9 +31,12 @@ def report_edit(request, entry_pk, fiscal_year, period):
     form = ReportForm(
         request.POST or None, instance=report, kpis=current.kpis.all(), actuals=actuals
     )
+    expected = posted_version(request) if report else None
+    if request.method == "POST" and report and expected is None:
+        # Without the version the form was opened at, a save could overwrite a newer one.
+        form.add_error(None, STALE_FORM)
     if request.method == "POST" and form.is_valid():
         try:
-            expected = int(request.POST.get("version") or 0) if report else None
             saved = services.save_report(
                 entry,
                 actor=request.user,
