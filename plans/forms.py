@@ -10,6 +10,7 @@ from policies.models import Department
 
 from . import follow_up
 from .models import ImplementationPlan, PlanEntry, ProgressNote, ProgressReport
+from .workbook_checks import MAX_UPLOAD_BYTES
 
 
 def fiscal_year_field(label, *, required=True, around=None):
@@ -198,6 +199,10 @@ class WorkbookUploadForm(forms.Form):
         upload = self.cleaned_data["workbook"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("ダウンロードしたExcelファイル（.xlsx）を選んでください。")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"ファイルが大きすぎます（上限 {MAX_UPLOAD_BYTES // 1024 // 1024} MB）。"
+            )
         return upload
 
 

@@ -6,7 +6,6 @@ workbook without problems is applied, all of it in one transaction. A report cha
 download (its 版数 differs) is refused: the department downloads again.
 """
 
-import dataclasses
 import io
 import tempfile
 from decimal import Decimal, InvalidOperation
@@ -21,8 +20,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from core.fiscal import format_fiscal_year
 from core.spreadsheets import cells, un_cell
 
-from . import queries, services
+from . import queries, services, workbook_checks
 from .models import KpiActual, ProgressReport
+from .workbook_checks import MAX_ROWS, MAX_UPLOAD_BYTES, Problem, WorkbookRejected
 from .workflow import REQUIRED_FOR_SUBMISSION
 
 REPORTS = "進捗報告"
@@ -145,23 +145,6 @@ def _decorate(sheet, kpi_sheet, rows):
         validation.add(f"{column}2:{column}{max(last, 2)}")
 
 
-@dataclasses.dataclass
-class Problem:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self):
-        return f"「{self.sheet}」シート {self.row}行目 {self.column}列: {self.message}"
-
-
-class WorkbookRejected(Exception):
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__("\n".join(map(str, problems)))
-
-
 def _column(key):
     index = [k for _, k in REPORT_COLUMNS].index(key)
     return f"{get_column_letter(index + 1)}（{REPORT_COLUMNS[index][0]}）"
@@ -191,8 +174,10 @@ def _integer(value, problems, where, *, low, high, label):
 
 
 def _open(upload):
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    workbook_checks.check_size(data)
     try:
-        workbook = load_workbook(io.BytesIO(upload.read()), data_only=True, read_only=True)
+        workbook = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise WorkbookRejected(
             [Problem("（ファイル）", 0, "-", "Excelファイル（.xlsx）として読み込めません。")]
@@ -212,8 +197,14 @@ def _open(upload):
 
 
 def _filled_rows(sheet, width):
-    """(row number, values padded to `width`) of the rows that have anything in them."""
-    for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+    """(row number, values padded to `width`) of the rows that have anything in them; a sheet
+    longer than MAX_ROWS is refused as it is read (its declared size may lie)."""
+    rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            raise workbook_checks.refuse(
+                f"「{sheet.title}」シートの行が多すぎます（上限 {MAX_ROWS:,}行）。"
+            )
         values = list(values) + [None] * (width - len(values))
         if any(v not in (None, "") for v in values):
             yield number, values
@@ -241,7 +232,7 @@ def read(upload, *, department, actor):
     for number, values in _filled_rows(workbook[KPIS], len(KPI_COLUMNS)):
         _kpi_row(values, number, changes, due, existing, problems)
     if problems:
-        raise WorkbookRejected(problems)
+        raise WorkbookRejected(workbook_checks.first(problems))
     return list(changes.values())
 
 
