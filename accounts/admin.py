@@ -1,14 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from core import audit
 
 from .models import User
+from .sessions import end_sessions
 
 PERSONAL = ("first_name", "last_name", "email")
 # What the 管理者 sets on an account: who it is, where it works and what it does. Django's own
 # rights (superuser, individual permissions) are for superusers only.
 ROLES = ("department", "dx_promoter", "in_secretariat", "bodies", "is_active", "is_staff", "groups")
 SUPERUSER_ONLY = ("is_superuser", "user_permissions")
+
+audit.register({"account.sessions_ended": "ログインの終了（管理者による）"})
 
 
 @admin.register(User)
@@ -26,6 +32,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("department", "department__parent")
     search_fields = ("username", "last_name", "first_name", "email")
     filter_horizontal = ("bodies", "groups", "user_permissions")
+    actions = ["end_sessions"]
     add_fieldsets = (
         (
             None,
@@ -36,6 +43,23 @@ class UserAdmin(BaseUserAdmin):
         ),
         ("役割", {"fields": ("dx_promoter", "in_secretariat", "bodies")}),
     )
+
+    @admin.action(description="選んだアカウントのログインを終了させる（セッションを削除）")
+    def end_sessions(self, request, queryset):
+        ended = 0
+        for user in queryset:
+            with transaction.atomic():
+                n = end_sessions(user)
+                audit.record(
+                    actor=request.user,
+                    action="account.sessions_ended",
+                    obj=user,
+                    after={"sessions": n},
+                )
+            ended += n
+        self.message_user(
+            request, f"{queryset.count()}件のアカウントの、{ended}件のログインを終了させました。"
+        )
 
     @admin.display(description="氏名")
     def display_name(self, obj):

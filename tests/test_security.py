@@ -149,6 +149,37 @@ def test_deactivating_a_user_ends_their_sessions(client, proposer):
     proposer.is_active = False
     proposer.save()
     assert client.get(reverse("initiatives:list")).status_code == 302
+    # Reactivated, the account must sign in again: the old cookie is dead (issue 15).
+    proposer.is_active = True
+    proposer.save()
+    assert client.get(reverse("initiatives:list")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_admin_ends_a_users_sessions(client, proposer, admin_user):
+    from django.test import Client
+
+    desk = Client()
+    desk.force_login(proposer)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "end_sessions", "_selected_action": [proposer.pk]},
+        follow=True,
+    )
+    assert "1件のログインを終了させました" in response.content.decode()
+    from core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="account.sessions_ended", actor=admin_user).exists()
+    assert desk.get(reverse("initiatives:list")).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("length", [151, 10_000])
+def test_an_overlong_username_at_login_is_refused_not_a_500(client, proposer, length):
+    """On PostgreSQL it once reached the lockout table's varchar(255) and answered 500."""
+    response = client.post(reverse("login"), {"username": "あ" * length, "password": "x"})
+    assert response.status_code == 200
 
 
 # --- Health -----------------------------------------------------------------------------------

@@ -53,6 +53,16 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
+def login_username(request, credentials):
+    """The user name a failed login is recorded under, cut to what a user name can be (a
+    10,000-character one must not reach the lockout table's column and answer 500)."""
+    from django.contrib.auth import get_user_model
+
+    field = get_user_model().USERNAME_FIELD
+    value = (credentials or {}).get(field) or request.POST.get(field, "")
+    return str(value)[: get_user_model()._meta.get_field(field).max_length]
+
+
 def log_event(logger, event, request=None, **fields):
     data = {"event": event, **fields}
     if request is not None:

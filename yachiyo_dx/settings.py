@@ -94,6 +94,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # entry is the client's, for the login throttle and the logs.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "yachiyo_dx.observability.client_ip"
+AXES_USERNAME_CALLABLE = "yachiyo_dx.observability.login_username"
 
 ROOT_URLCONF = "yachiyo_dx.urls"
 # Form widgets may be overridden in templates/django/forms/ (grouped choices as fieldsets).
