@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "yachiyo_dx.sessions.AbsoluteSessionTimeoutMiddleware",
     "yachiyo_dx.sessions.PrivatePagesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "yachiyo_dx.input_rules.VisibleInputMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,0 +1,46 @@
+"""Invisible characters never reach a record (issue 15: input rules)."""
+
+import pytest
+from django.urls import reverse
+
+from initiatives.models import Initiative
+
+from .factories import make_initiative
+from .test_intake import edit_data
+
+pytestmark = pytest.mark.django_db
+
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+RLO = "\u202e"
+
+
+def test_a_required_field_of_invisible_characters_only_is_empty(client, proposer):
+    initiative = make_initiative(proposer)
+    client.force_login(proposer)
+    url = reverse("initiatives:edit", args=[initiative.pk])
+    response = client.post(url, edit_data(initiative, title=ZERO_WIDTH + " \u00ad"))
+    assert response.status_code == 200
+    assert "取組名" in response.content.decode() and "入力してください" in response.content.decode()
+    initiative.refresh_from_db()
+    assert initiative.version == 1
+
+
+def test_override_characters_are_not_stored_in_titles(client, proposer):
+    initiative = make_initiative(proposer)
+    client.force_login(proposer)
+    url = reverse("initiatives:edit", args=[initiative.pk])
+    response = client.post(url, edit_data(initiative, title=f"電子{RLO}申請{ZERO_WIDTH}の拡充"))
+    assert response.status_code == 302
+    assert Initiative.objects.get(pk=initiative.pk).title == "電子申請の拡充"
+
+
+def test_return_reason_of_invisible_characters_is_refused(client, reviewer, proposer):
+    item = make_initiative(proposer, status=Initiative.Status.SUBMITTED)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("reviews:return", args=[item.pk]),
+        {"expected_status": item.status, "comment": ZERO_WIDTH},
+    )
+    assert response.status_code in (200, 400)
+    item.refresh_from_db()
+    assert item.status == Initiative.Status.SUBMITTED
