@@ -1,5 +1,5 @@
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
 from core.fiscal import fiscal_year, format_fiscal_year
@@ -145,8 +145,24 @@ class MilestoneForm(ConstraintErrorsMixin, forms.ModelForm):
         return data
 
 
+class RowsFormSet(BaseInlineFormSet):
+    """Rows of a proposal (schedule, cases), limited on the server to what the page offers."""
+
+    default_error_messages = {
+        "too_many_forms": "入力できるのは%(num)d行までです。行を減らしてください。",
+        "too_few_forms": "%(num)d行以上入力してください。",
+    }
+
+
 MilestoneFormSet = inlineformset_factory(
-    Initiative, Milestone, form=MilestoneForm, extra=2, can_delete=True, max_num=30
+    Initiative,
+    Milestone,
+    form=MilestoneForm,
+    formset=RowsFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
 )
 
 
@@ -160,7 +176,14 @@ class CaseStudyForm(ConstraintErrorsMixin, forms.ModelForm):
 
 
 CaseStudyFormSet = inlineformset_factory(
-    Initiative, CaseStudy, form=CaseStudyForm, extra=1, can_delete=True, max_num=30
+    Initiative,
+    CaseStudy,
+    formset=RowsFormSet,
+    form=CaseStudyForm,
+    extra=1,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
 )
 
 

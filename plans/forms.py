@@ -102,6 +102,11 @@ class KpiForm(forms.Form):
 
 
 class BaseRowFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": "入力できるのは%(num)d行までです。行を減らしてください。",
+        "too_few_forms": "%(num)d行以上入力してください。",
+    }
+
     def rows(self):
         """The filled rows' cleaned data (empty rows dropped)."""
         return [
@@ -111,9 +116,13 @@ class BaseRowFormSet(forms.BaseFormSet):
         ]
 
 
-PlanYearFormSet = forms.formset_factory(PlanYearForm, formset=BaseRowFormSet, extra=3, max_num=20)
+PlanYearFormSet = forms.formset_factory(
+    PlanYearForm, formset=BaseRowFormSet, extra=3, max_num=20, validate_max=True
+)
 PlanYearFormSet.summary_label = "年度別計画"
-KpiFormSet = forms.formset_factory(KpiForm, formset=BaseRowFormSet, extra=2, max_num=20)
+KpiFormSet = forms.formset_factory(
+    KpiForm, formset=BaseRowFormSet, extra=2, max_num=20, validate_max=True
+)
 KpiFormSet.summary_label = "指標"
 
 

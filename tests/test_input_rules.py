@@ -44,3 +44,21 @@ def test_return_reason_of_invisible_characters_is_refused(client, reviewer, prop
     assert response.status_code in (200, 400)
     item.refresh_from_db()
     assert item.status == Initiative.Status.SUBMITTED
+
+
+def test_more_schedule_rows_than_the_form_offers_are_refused(client, proposer):
+    """The formset's limit (30 rows) holds on the server, not only in the page."""
+    initiative = make_initiative(proposer)
+    data = edit_data(initiative, title="31行のスケジュール")
+    data["milestones-TOTAL_FORMS"] = "31"
+    data["milestones-INITIAL_FORMS"] = "0"
+    for i in range(31):
+        data[f"milestones-{i}-kind"] = "other"
+        data[f"milestones-{i}-label"] = f"作業{i}"
+        data[f"milestones-{i}-target_fiscal_year"] = "2027"
+    client.force_login(proposer)
+    response = client.post(reverse("initiatives:edit", args=[initiative.pk]), data)
+    assert response.status_code == 200
+    assert "入力できるのは30行までです" in response.content.decode()
+    initiative.refresh_from_db()
+    assert initiative.title != "31行のスケジュール" and initiative.milestones.count() == 2
