@@ -1,5 +1,7 @@
 """Form helpers every app uses: the error summary of a page and a field for several files."""
 
+import datetime
+
 from django import forms
 
 from .uploads import check_upload
@@ -110,3 +112,18 @@ def posted_version(request):
     """The version a form was opened at, as it posted it; None when missing or not a number."""
     value = request.POST.get("version", "")
     return int(value) if value.isascii() and value.isdigit() else None
+
+
+# Dates a city's work can carry: a slipped finger (1868, 9999) is refused, not stored.
+EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2099, 12, 31)
+
+
+def plausible_date(value):
+    """`value`, or a ValidationError when it lies outside EARLIEST–LATEST (None passes)."""
+    if value is not None and not EARLIEST <= value <= LATEST:
+        raise forms.ValidationError(
+            f"日付は{EARLIEST.year}年{EARLIEST.month}月{EARLIEST.day}日から"
+            f"{LATEST.year}年{LATEST.month}月{LATEST.day}日までで入力してください。"
+        )
+    return value

@@ -3,7 +3,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
 from core.fiscal import fiscal_year, format_fiscal_year
-from core.forms import ConstraintErrorsMixin, MultipleFileField
+from core.forms import ConstraintErrorsMixin, MultipleFileField, plausible_date
 from policies.models import ChecklistItem, Department, ExampleInitiative
 
 from .access import channels_for
@@ -135,6 +135,9 @@ class MilestoneForm(ConstraintErrorsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["target_fiscal_year"].choices = fiscal_year_choices()
         self.fields["kind"].choices = [("", "選んでください"), *Milestone.Kind.choices]
+
+    def clean_target_date(self):
+        return plausible_date(self.cleaned_data.get("target_date"))
 
     def clean(self):
         data = super().clean()

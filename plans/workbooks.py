@@ -25,6 +25,8 @@ from .models import KpiActual, ProgressReport
 from .workbook_checks import MAX_ROWS, MAX_UPLOAD_BYTES, Problem, WorkbookRejected
 from .workflow import REQUIRED_FOR_SUBMISSION
 
+KPI_LIMIT = 10**12  # KpiActual.value: 14 digits, 2 of them decimals
+
 REPORTS = "進捗報告"
 KPIS = "指標実績"
 GUIDE = "記入方法"
@@ -157,12 +159,20 @@ def _text(value):
     return un_cell(str(value).strip())
 
 
-def _integer(value, problems, where, *, low, high, label):
-    if value in (None, ""):
-        return None
+def _decimal(value):
+    """A finite number typed in a cell, or None (NaN, Infinity and text are not numbers)."""
     try:
         number = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _integer(value, problems, where, *, low, high, label):
+    if value in (None, ""):
+        return None
+    number = _decimal(value)
+    if number is None:
         problems.append(Problem(*where, f"{label}は数値で入力してください。"))
         return None
     if number != number.to_integral_value() or not low <= number <= high:
@@ -349,10 +359,18 @@ def _kpi_row(values, number, changes, due, existing, problems):
         return
     if actual in (None, ""):
         return
-    try:
-        changes[key]["kpis"][kpi] = Decimal(str(actual).replace(",", "").strip())
-    except InvalidOperation:
-        problems.append(Problem(KPIS, number, "F（実績値）", "実績値は数値で入力してください。"))
+    value = _decimal(actual)
+    if value is None or abs(value) >= KPI_LIMIT or value != round(value, 2):
+        problems.append(
+            Problem(
+                KPIS,
+                number,
+                "F（実績値）",
+                f"実績値は{KPI_LIMIT:,}未満の数値（小数は2桁まで）で入力してください。",
+            )
+        )
+        return
+    changes[key]["kpis"][kpi] = value
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import ConstraintErrorsMixin, MultipleFileField
+from core.forms import ConstraintErrorsMixin, MultipleFileField, plausible_date
 from initiatives.forms import ChecklistAnswersForm
 from initiatives.models import Initiative
 from policies.models import Body
@@ -117,6 +117,9 @@ class MeetingForm(ConstraintErrorsMixin, forms.ModelForm):
         fields = ["body", "number", "held_on", "place"]
         widgets = {"held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
+    def clean_held_on(self):
+        return plausible_date(self.cleaned_data.get("held_on"))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = Body.objects.all()
@@ -135,6 +138,9 @@ class MinutesForm(ConstraintErrorsMixin, forms.ModelForm):
             "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "minutes": forms.Textarea(attrs={"rows": 8}),
         }
+
+    def clean_held_on(self):
+        return plausible_date(self.cleaned_data.get("held_on"))
 
 
 class AgendaForm(forms.Form):

@@ -62,3 +62,29 @@ def test_more_schedule_rows_than_the_form_offers_are_refused(client, proposer):
     assert "入力できるのは30行までです" in response.content.decode()
     initiative.refresh_from_db()
     assert initiative.title != "31行のスケジュール" and initiative.milestones.count() == 2
+
+
+@pytest.mark.parametrize("day", ["1868-01-01", "9999-12-31"])
+def test_implausible_dates_are_refused_for_milestones_and_meetings(client, proposer, reviewer, day):
+    from policies.models import Body
+    from reviews.models import Meeting
+
+    initiative = make_initiative(proposer)
+    data = edit_data(initiative, title="日付の確認")
+    data.update(
+        {
+            "milestones-TOTAL_FORMS": "1",
+            "milestones-0-kind": "launch",
+            "milestones-0-target_date": day,
+        }
+    )
+    client.force_login(proposer)
+    response = client.post(reverse("initiatives:edit", args=[initiative.pk]), data)
+    assert "2000年1月1日から2099年12月31日まで" in response.content.decode()
+    initiative.refresh_from_db()
+    assert initiative.version == 1
+    client.force_login(reviewer)
+    body = Body.objects.get(kind="council")
+    response = client.post(reverse("reviews:meeting_create"), {"body": body.pk, "held_on": day})
+    assert "2000年1月1日から2099年12月31日まで" in response.content.decode()
+    assert not Meeting.objects.exists()

@@ -641,3 +641,27 @@ def test_a_report_save_without_its_version_is_refused_not_a_500(client, entry, p
     assert "ページを開き直してから" in response.content.decode()
     report.refresh_from_db()
     assert report.done != "版数なしの上書き"
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "sNaN", "-inf", 1e30, "1" * 30, "1.234"])
+def test_a_kpi_cell_that_is_not_a_storable_number_is_refused_not_a_500(
+    client, schedule, proposer, bad
+):
+    """Issue 15: NaN, infinities and huge numbers in numeric cells."""
+    workbook = download(client, proposer)
+    fill(workbook[workbooks.REPORTS], 2)
+    workbook[workbooks.KPIS].cell(row=2, column=6).value = bad
+    response = upload(client, workbook)
+    assert response.status_code == 200
+    assert "実績値は" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["NaN", "sNaN", "Infinity", 1e30])
+def test_a_report_cell_that_is_not_a_number_is_refused(client, schedule, proposer, bad):
+    workbook = download(client, proposer)
+    fill(workbook[workbooks.REPORTS], 2, progress=bad)
+    response = upload(client, workbook)
+    assert response.status_code == 200
+    assert "進捗率は" in response.content.decode()
+    assert not ProgressReport.objects.exists()
