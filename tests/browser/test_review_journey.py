@@ -298,6 +298,7 @@ def test_consolidate_review_classify_and_decide(
     expected = [
         ("作成", "有栖"),
         ("下書き → 提出済", "有栖"),
+        ("取りまとめ（統合）", "井上"),
         ("提出済 → 審査中", "井上"),
         ("審査中 → 協議会付議", "井上"),
         ("協議会付議 → 推進本部審議", "小手"),
@@ -307,7 +308,7 @@ def test_consolidate_review_classify_and_decide(
     for event, (step, actor) in zip(timeline.all(), expected, strict=True):
         expect(event.locator("strong")).to_have_text(step)
         expect(event.locator(".meta")).to_contain_text(actor)
-    expect(timeline.nth(5)).to_contain_text(decision)
+    expect(timeline.nth(6)).to_contain_text(decision)
     meetings = alice.get_by_role("complementary").locator("ul", has_text="第1回").last
     expect(meetings).to_contain_text(f"意見・提言: {opinion}")
     expect(meetings).to_contain_text(f"結果: 決定 — {decision}")
