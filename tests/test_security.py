@@ -88,6 +88,37 @@ def test_login_brute_force_is_throttled_and_logged(client, proposer, caplog):
 
 
 @pytest.mark.django_db
+def test_many_user_names_from_one_address_are_locked_out(client, proposer, settings):
+    """27 names × 4 guesses from one address once passed (each pair under its limit)."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    for n in range(4):
+        for _ in range(3):
+            client.post(reverse("login"), {"username": f"guess{n}", "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert locked.status_code == 429 and "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_one_user_name_from_many_addresses_is_locked_out(client, proposer, promoter, settings):
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 8
+    for n in range(4):
+        for _ in range(2):
+            client.post(
+                reverse("login"),
+                {"username": "alice", "password": "wrong"},
+                REMOTE_ADDR=f"192.0.2.{n + 10}",
+            )
+    locked = client.post(
+        reverse("login"), {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="192.0.2.99"
+    )
+    assert locked.status_code == 429 and "_auth_user_id" not in client.session
+    # Another person at the first addresses still signs in.
+    assert (
+        client.post(reverse("login"), {"username": "bob", "password": PASSWORD}).status_code == 302
+    )
+
+
+@pytest.mark.django_db
 def test_successful_login_and_logout_are_logged(client, proposer, caplog):
     caplog.set_level(logging.INFO, logger="yachiyo.security")
     client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
