@@ -71,3 +71,39 @@ def test_no_lost_updates_with_20_concurrent_editors(proposer, promoter):
     # has more than one record), and nothing that was refused.
     titles = set(item.history.filter(title__startswith="editor").values_list("title", flat=True))
     assert titles == {f"editor{n}-edit{e}" for n, e, _, _ in saved}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_meetings_registered_at_once_are_numbered_one_after_another(reviewer):
+    """Issue 15: 50 concurrent new meetings with automatic numbering once gave IntegrityErrors
+    and false 「既に登録されています」."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a race of row locks; runs in CI's PostgreSQL pass")
+    import datetime
+
+    from policies.models import Body
+    from reviews import services
+    from reviews.models import Meeting
+
+    body = Body.objects.get(kind="council")
+    start = threading.Barrier(20)
+    errors = []
+
+    def register():
+        start.wait()
+        try:
+            services.create_meeting(actor=reviewer, body=body, held_on=datetime.date(2026, 5, 1))
+        except Exception as exc:
+            errors.append(repr(exc))
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=register) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(Meeting.objects.filter(body=body).values_list("number", flat=True)) == list(
+        range(1, 21)
+    )

@@ -11,6 +11,7 @@ from initiatives import notifications
 from initiatives import services as initiative_services
 from initiatives.models import Initiative
 from initiatives.workflow import agenda_states
+from policies.models import Body
 from policies.names import city
 
 from ..models import AgendaItem, Decision, Meeting, MeetingAttachment, Opinion
@@ -32,13 +33,19 @@ audit.register(
 @transaction.atomic
 def create_meeting(*, actor, body, held_on, place="", number=None):
     require_secretariat(actor, "この操作を行う権限がありません。")
+    # One numbering per body at a time: two people registering at once get 第n回 and 第n+1回.
+    Body.objects.select_for_update().filter(pk=body.pk).first()
     if number is None:
         number = (Meeting.objects.filter(body=body).aggregate(n=Max("number"))["n"] or 0) + 1
     if Meeting.objects.filter(body=body, number=number).exists():
         raise ReviewError(f"{body.name}の第{number}回は既に登録されています。")
-    meeting = Meeting.objects.create(
-        body=body, number=number, held_on=held_on, place=place, created_by=actor
-    )
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.create(
+                body=body, number=number, held_on=held_on, place=place, created_by=actor
+            )
+    except IntegrityError as exc:  # a database that does not lock rows (SQLite) still says so
+        raise ReviewError(f"{body.name}の第{number}回は既に登録されています。") from exc
     audit.record(
         actor=actor,
         action="meeting.created",
