@@ -446,3 +446,54 @@ def test_an_external_member_reaches_only_their_bodys_meetings_and_the_public_pag
     html = client.get(reverse("reviews:meeting", kwargs=kwargs["meeting"])).content.decode()
     assert "付議資料" in html and "/initiatives/" not in html
     assert people["reviewer"].display_name not in html
+
+
+# --- Standing probe (issue 15): every POST without a CSRF token, and a hostile corpus ---------
+
+HOSTILE = [
+    "\x00",  # NUL
+    "\u202e\u2066逆向き",  # bidirectional overrides
+    "\u200b\u200b",  # invisible only
+    '=HYPERLINK("http://example.invalid")',  # a formula
+    "あ" * 100_000,  # huge
+    "9" * 40,  # a number no column holds
+    "-1e309",  # overflows to -inf
+    "\U0001f600" * 300,  # outside the BMP
+    "<script>alert(1)</script>",
+]
+
+
+def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(world):
+    from django.test import Client
+
+    people, kwargs = world
+    before = state()
+    failures = []
+    for role in ("proposer", "reviewer", "admin_user"):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(people[role])
+        for name, (key, _) in EXPECTED.items():
+            url = reverse(name, kwargs=kwargs[key] if key else None)
+            status = client.post(url, {"title": "書き換え", "comment": "x"}).status_code
+            if status not in (403, 405):
+                failures.append(f"POST {url} as {role} without a token: {status}")
+    assert not failures, "\n".join(failures)
+    assert state() == before
+
+
+def test_the_hostile_corpus_never_answers_500(client, world):
+    """Each value in every usual field name, by the role the endpoint is for."""
+    people, kwargs = world
+    failures = []
+    fields = ("title", "comment", "reason", "text", "content", "place", "held_on", "number")
+    for name, key, allowed in POSTS:
+        if not allowed:
+            continue
+        url = reverse(name, kwargs=kwargs[key] if key else None)
+        as_role(client, people, allowed[0])
+        for value in HOSTILE:
+            data = {"expected_status": "submitted", **dict.fromkeys(fields, value)}
+            status = client.post(url, data).status_code
+            if status >= 500:
+                failures.append(f"POST {url} as {allowed[0]} with {value[:20]!r}: {status}")
+    assert not failures, "\n".join(failures)
