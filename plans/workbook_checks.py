@@ -21,12 +21,17 @@ class Problem:
     message: str
 
     def __str__(self):
+        if not self.row:  # about the whole file, not a cell
+            return self.message
         return f"「{self.sheet}」シート {self.row}行目 {self.column}列: {self.message}"
 
 
 class WorkbookRejected(Exception):
-    def __init__(self, problems):
+    """`problems` as listed (at most MAX_PROBLEMS and a line for the rest); `total` all of them."""
+
+    def __init__(self, problems, total=None):
         self.problems = problems
+        self.total = total or len(problems)
         super().__init__("\n".join(map(str, problems)))
 
 

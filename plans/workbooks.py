@@ -242,7 +242,7 @@ def read(upload, *, department, actor):
     for number, values in _filled_rows(workbook[KPIS], len(KPI_COLUMNS)):
         _kpi_row(values, number, changes, due, existing, problems)
     if problems:
-        raise WorkbookRejected(workbook_checks.first(problems))
+        raise WorkbookRejected(workbook_checks.first(problems), total=len(problems))
     return list(changes.values())
 
 

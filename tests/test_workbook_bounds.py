@@ -62,6 +62,7 @@ def test_a_sheet_with_too_many_rows_is_refused_as_it_is_read(client, proposer):
     response = post(client, proposer, workbook_bytes(rows=workbook_checks.MAX_ROWS + 10))
     html = response.content.decode()
     assert "行が多すぎます" in html and f"{workbook_checks.MAX_ROWS:,}行" in html
+    assert "0行目" not in html  # about the file, not a cell
 
 
 def test_the_problems_listed_are_capped(client, proposer):
@@ -69,6 +70,7 @@ def test_the_problems_listed_are_capped(client, proposer):
     html = response.content.decode()
     assert html.count("<li") < workbook_checks.MAX_PROBLEMS + 40  # the page's own lists aside
     assert "ほかに" in html and "件の問題があります" in html
+    assert "（101件の問題があります）" not in html  # the heading counts them all
     assert not ProgressReport.objects.exists()
 
 

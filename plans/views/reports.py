@@ -175,7 +175,7 @@ def workbook_download(request):
 @staff_required
 def workbook_upload(request):
     form = WorkbookUploadForm(request.POST or None, request.FILES or None)
-    problems = []
+    problems, total = [], 0
     if request.method == "POST" and form.is_valid():
         try:
             changes = workbooks.read(
@@ -185,9 +185,9 @@ def workbook_upload(request):
             )
             saved = workbooks.apply(changes, actor=request.user)
         except workbooks.WorkbookRejected as exc:
-            problems = exc.problems
+            problems, total = exc.problems, exc.total
         except services.PlanError as exc:
-            problems = [workbooks.Problem("（全体）", 0, "-", str(exc))]
+            problems, total = [workbooks.Problem("（全体）", 0, "-", str(exc))], 1
         else:
             messages.success(request, f"{saved}件の進捗報告を反映しました。")
             return redirect("plans:reports_due")
@@ -197,6 +197,7 @@ def workbook_upload(request):
         {
             "form": form,
             "problems": problems,
+            "problem_total": total,
             "errors": error_summary(form) if form.is_bound else [],
         },
     )
