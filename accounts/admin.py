@@ -44,7 +44,10 @@ class UserAdmin(BaseUserAdmin):
         ("役割", {"fields": ("dx_promoter", "in_secretariat", "bodies")}),
     )
 
-    @admin.action(description="選んだアカウントのログインを終了させる（セッションを削除）")
+    @admin.action(
+        description="選んだアカウントのログインを終了させる（セッションを削除）",
+        permissions=["change"],
+    )
     def end_sessions(self, request, queryset):
         ended = 0
         for user in queryset:

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 class StoredFile(models.Model):
     """What every uploaded file keeps beside its generated name (see uploads.stored_uploads).
-    Subclasses add `file` (with their own upload path) and what the file belongs to."""
+    Subclasses add `file` (with their own upload path under `folder`) and what it belongs to."""
+
+    folder = ""  # the storage folder the subclass's upload path writes under
 
     original_name = models.CharField("元のファイル名", max_length=255)
     content_type = models.CharField("種類", max_length=100)

@@ -323,6 +323,7 @@ def attachment_path(instance, filename):
 
 
 class Attachment(StoredFile):
+    folder = "attachments"  # attachment_path
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="attachments", verbose_name="取組項目"
     )

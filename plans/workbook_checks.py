@@ -4,6 +4,8 @@ is read (a zip bomb, a sheet of millions of rows, a page of a million problems).
 import dataclasses
 import io
 import zipfile
+import zlib
+from xml.etree import ElementTree
 
 # Bounds of an uploaded workbook, far above what a department fills in (a few hundred rows,
 # tens of KB) and far below what would tie up a worker: checked before and while it is read.
@@ -11,6 +13,18 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
 MAX_ROWS = 5_000
 MAX_PROBLEMS = 100
+# Cells over all sheets: openpyxl builds every cell of a row it reads, so a small file holding a
+# row of millions of empty cells would take gigabytes.
+MAX_CELLS = 200_000
+# What a part that is broken inside raises when openpyxl reads it.
+UNREADABLE = (
+    zipfile.BadZipFile,
+    ValueError,
+    KeyError,
+    TypeError,
+    ElementTree.ParseError,
+    zlib.error,
+)
 
 
 @dataclasses.dataclass
@@ -51,6 +65,23 @@ def check_size(data):
         raise refuse(
             "ファイルの中身が大きすぎます。ポータルからダウンロードしたファイルに記入してください。"
         )
+    _check_parts(zipfile.ZipFile(io.BytesIO(data)), members)
+
+
+def _check_parts(archive, members):
+    """Every part unpacks (its checksum holds) and the sheets hold at most MAX_CELLS cells."""
+    cells = 0
+    try:
+        for member in members:
+            content = archive.read(member)  # checks the CRC; at most MAX_UNCOMPRESSED_BYTES
+            if member.filename.startswith("xl/worksheets/"):
+                cells += content.count(b"<c ") + content.count(b"<c>") + content.count(b"<c/>")
+    except UNREADABLE as exc:
+        raise refuse("Excelファイル（.xlsx）の中身を読み込めません。") from exc
+    if cells > MAX_CELLS:
+        raise refuse(
+            f"セルが多すぎます（上限 {MAX_CELLS:,}個）。ポータルからダウンロードしたファイルに記入してください。"
+        )
 
 
 def first(problems):
@@ -62,3 +93,17 @@ def first(problems):
         *problems[:MAX_PROBLEMS],
         Problem("（全体）", 0, "-", f"ほかに{more:,}件の問題があります。"),
     ]
+
+
+def filled_rows(sheet, width):
+    """(row number, values padded to `width`) of the rows that have anything in them; a sheet
+    with more than MAX_ROWS of them is refused as it is read (its declared size may lie)."""
+    rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
+    filled = 0
+    for number, values in enumerate(rows, start=2):
+        values = list(values) + [None] * (width - len(values))
+        if any(v not in (None, "") for v in values):
+            filled += 1
+            if filled > MAX_ROWS:
+                raise refuse(f"「{sheet.title}」シートの行が多すぎます（上限 {MAX_ROWS:,}行）。")
+            yield number, values

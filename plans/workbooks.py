@@ -22,7 +22,7 @@ from core.spreadsheets import cells, un_cell
 
 from . import queries, services, workbook_checks
 from .models import KpiActual, ProgressReport
-from .workbook_checks import MAX_ROWS, MAX_UPLOAD_BYTES, Problem, WorkbookRejected
+from .workbook_checks import MAX_UPLOAD_BYTES, Problem, WorkbookRejected
 from .workflow import REQUIRED_FOR_SUBMISSION
 
 KPI_LIMIT = 10**12  # KpiActual.value: 14 digits, 2 of them decimals
@@ -165,7 +165,8 @@ def _decimal(value):
         number = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    # Beyond 10^15 no column holds it (and abs() or round() would overflow on 1e9999999).
+    return number if number.is_finite() and number.adjusted() < 15 else None
 
 
 def _integer(value, problems, where, *, low, high, label):
@@ -206,23 +207,17 @@ def _open(upload):
     return workbook
 
 
-def _filled_rows(sheet, width):
-    """(row number, values padded to `width`) of the rows that have anything in them; a sheet
-    longer than MAX_ROWS is refused as it is read (its declared size may lie)."""
-    rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
-    for number, values in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            raise workbook_checks.refuse(
-                f"「{sheet.title}」シートの行が多すぎます（上限 {MAX_ROWS:,}行）。"
-            )
-        values = list(values) + [None] * (width - len(values))
-        if any(v not in (None, "") for v in values):
-            yield number, values
-
-
 def read(upload, *, department, actor):
     """Check a filled-in workbook; return what to apply or raise WorkbookRejected."""
     workbook = _open(upload)
+    # openpyxl reads the sheets lazily: a part broken past its start fails only here.
+    try:
+        return _read(workbook, department)
+    except workbook_checks.UNREADABLE as exc:
+        raise workbook_checks.refuse("Excelファイル（.xlsx）の中身を読み込めません。") from exc
+
+
+def _read(workbook, department):
     due = {
         _key(d.entry.pk, d.fiscal_year, d.period): d
         for d in queries.due_reports(
@@ -234,12 +229,12 @@ def read(upload, *, department, actor):
         for r in ProgressReport.objects.filter(entry__owner=department)
     }
     problems, changes = [], {}
-    for number, values in _filled_rows(workbook[REPORTS], len(REPORT_COLUMNS)):
+    for number, values in workbook_checks.filled_rows(workbook[REPORTS], len(REPORT_COLUMNS)):
         row = dict(zip((k for _, k in REPORT_COLUMNS), values, strict=False))
         change = _report_row(row, number, due, existing, problems)
         if change is not None:
             changes[change.pop("key")] = change
-    for number, values in _filled_rows(workbook[KPIS], len(KPI_COLUMNS)):
+    for number, values in workbook_checks.filled_rows(workbook[KPIS], len(KPI_COLUMNS)):
         _kpi_row(values, number, changes, due, existing, problems)
     if problems:
         raise WorkbookRejected(workbook_checks.first(problems), total=len(problems))

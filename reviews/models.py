@@ -189,6 +189,7 @@ def meeting_attachment_path(instance, filename):
 
 
 class MeetingAttachment(StoredFile):
+    folder = "meetings"  # meeting_attachment_path
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name="会議"
     )

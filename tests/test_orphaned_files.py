@@ -38,6 +38,8 @@ def test_old_orphans_go_young_ones_and_referenced_files_stay(settings, tmp_path,
     old = default_storage.save(f"attachments/{item.pk}/orphan.pdf", ContentFile(b"x"))
     aged(old, 48)
     young = default_storage.save(f"attachments/{item.pk}/uploading.pdf", ContentFile(b"y"))
+    other = default_storage.save("exports/kept-by-someone-else.csv", ContentFile(b"z"))
+    aged(other, 48)  # outside the uploads' folders: never walked
 
     out = io.StringIO()
     call_command("remove_orphaned_files", "--dry-run", stdout=out)
@@ -46,3 +48,4 @@ def test_old_orphans_go_young_ones_and_referenced_files_stay(settings, tmp_path,
     call_command("remove_orphaned_files", stdout=io.StringIO())
     assert not default_storage.exists(old)
     assert default_storage.exists(young) and default_storage.exists(kept.file.name)
+    assert default_storage.exists(other)

@@ -99,6 +99,17 @@ def test_many_user_names_from_one_address_are_locked_out(client, proposer, setti
 
 
 @pytest.mark.django_db
+def test_one_person_retrying_does_not_lock_out_the_address(client, proposer, promoter, settings):
+    """Attempts refused during a lockout neither count nor prolong it."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    for _ in range(40):
+        client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    assert (
+        client.post(reverse("login"), {"username": "bob", "password": PASSWORD}).status_code == 302
+    )
+
+
+@pytest.mark.django_db
 def test_one_user_name_from_many_addresses_is_locked_out(client, proposer, promoter, settings):
     settings.LOGIN_USERNAME_FAILURE_LIMIT = 8
     for n in range(4):

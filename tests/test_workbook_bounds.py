@@ -77,3 +77,23 @@ def test_the_problems_listed_are_capped(client, proposer):
 def test_not_a_zip_is_refused_in_japanese(client, proposer):
     response = post(client, proposer, b"PK\x03\x04 not really a workbook")
     assert "Excelファイル（.xlsx）として読み込めません" in response.content.decode()
+
+
+def test_a_sheet_of_millions_of_empty_cells_is_refused_before_it_is_read(client, proposer):
+    """A small file whose row holds more cells than any department's sheet: refused unread."""
+    bomb = workbook_bytes()
+    buffer = io.BytesIO(bomb)
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet9.xml", b"<c/>" * (workbook_checks.MAX_CELLS + 1))
+    response = post(client, proposer, buffer.getvalue())
+    assert "セルが多すぎます" in response.content.decode()
+
+
+def test_a_part_that_does_not_unpack_is_refused_not_a_500(client, proposer):
+    buffer = io.BytesIO(workbook_bytes())
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("xl/media/note.bin", b"UNIQUE-MARKER-0123456789")
+    broken = buffer.getvalue().replace(b"UNIQUE-MARKER", b"UNIQUE-MARKEX")  # CRC no longer holds
+    response = post(client, proposer, broken)
+    assert response.status_code == 200
+    assert "中身を読み込めません" in response.content.decode()

@@ -3,8 +3,8 @@ the byte-order mark and the bidirectional controls are removed from every posted
 in one place, before any view or the admin reads it.
 
 So a required field filled with invisible characters only is empty (and refused as such), and
-an override character cannot make a title read backwards on someone else's screen. Files are
-not touched.
+an override character cannot make a title read backwards on someone else's screen. Files and
+passwords are not touched; emoji joined by U+200D lose the joiner (shown side by side).
 """
 
 INVISIBLE = str.maketrans(
@@ -28,7 +28,9 @@ class VisibleInputMiddleware:
         if request.method == "POST" and request.content_type in FORMS:
             cleaned = request.POST.copy()
             for key in cleaned:
-                cleaned.setlist(key, [visible(v) for v in cleaned.getlist(key)])
+                # A password is what it is: it must match the one set elsewhere (manage.py).
+                if "password" not in key:
+                    cleaned.setlist(key, [visible(v) for v in cleaned.getlist(key)])
             cleaned._mutable = False
             request.POST = cleaned
         return self.get_response(request)

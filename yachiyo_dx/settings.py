@@ -89,6 +89,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # Beyond the pair: many names from one address, one name from many (yachiyo_dx.login_throttle).
 AXES_HANDLER = "yachiyo_dx.login_throttle.ThrottlingHandler"
+# Attempts refused during a lockout neither count nor prolong it: one person retrying cannot
+# keep an address (a city hall's) or a colleague's name locked.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=10)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

@@ -8,22 +8,35 @@ from django.utils import timezone
 from core.models import StoredFile
 
 
+def stored_file_models():
+    return [m for m in apps.get_models() if issubclass(m, StoredFile) and m.folder]
+
+
 def referenced_names():
     """The names of every stored file some record points at, across all StoredFile models."""
     names = set()
-    for model in apps.get_models():
-        if issubclass(model, StoredFile):
-            names |= set(model.objects.values_list("file", flat=True))
+    for model in stored_file_models():
+        names |= set(model.objects.values_list("file", flat=True))
     return names
 
 
-def stored_names(storage, folder=""):
-    """Every file in the storage, walked folder by folder."""
-    folders, files = storage.listdir(folder)
+def stored_names(storage, folder):
+    """Every file under `folder` (only the uploads' own folders are ever walked)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except (FileNotFoundError, PermissionError):
+        return
     for name in files:
-        yield f"{folder}/{name}" if folder else name
+        yield f"{folder}/{name}"
     for sub in folders:
-        yield from stored_names(storage, f"{folder}/{sub}" if folder else sub)
+        yield from stored_names(storage, f"{folder}/{sub}")
+
+
+def _age(storage, name):
+    try:
+        return storage.get_modified_time(name)
+    except FileNotFoundError:  # removed while the walk went on
+        return None
 
 
 class Command(BaseCommand):
@@ -42,10 +55,11 @@ class Command(BaseCommand):
         # A file younger than this may belong to an upload whose transaction is still open.
         cutoff = timezone.now() - datetime.timedelta(hours=hours)
         referenced = referenced_names()
+        names = [n for m in stored_file_models() for n in stored_names(default_storage, m.folder)]
         orphans = [
             name
-            for name in stored_names(default_storage)
-            if name not in referenced and default_storage.get_modified_time(name) < cutoff
+            for name in names
+            if name not in referenced and (_age(default_storage, name) or cutoff) < cutoff
         ]
         for name in orphans:
             if not dry_run:
