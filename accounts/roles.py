@@ -8,7 +8,7 @@ secretariat, its bodies, its promoters) comes from policies.names.
 """
 
 STAFF = "staff"  # works in one of the city's 所属
-PROMOTER = "promoter"  # the department's promoter (DX推進員 in 八千代市)
+PROMOTER = "promoter"  # the department's promoter (e.g. DX推進員)
 SECRETARIAT = "secretariat"  # the team that consolidates, reviews and keeps the records
 COUNCIL = "council"  # a member of the body that gives opinions (Body.Kind.COUNCIL)
 HEADQUARTERS = "headquarters"  # a member of the body that decides (Body.Kind.HEADQUARTERS)

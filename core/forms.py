@@ -127,3 +127,10 @@ def plausible_date(value):
             f"{LATEST.year}年{LATEST.month}月{LATEST.day}日までで入力してください。"
         )
     return value
+
+
+# Formsets' row limits, held on the server (validate_max), in words a clerk reads.
+ROW_LIMIT_MESSAGES = {
+    "too_many_forms": "入力できるのは%(num)d行までです。行を減らしてください。",
+    "too_few_forms": "%(num)d行以上入力してください。",
+}

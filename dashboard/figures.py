@@ -1,4 +1,4 @@
-"""Figures of the dashboard for 情報政策課 and the HQ.
+"""Figures of the dashboard for the secretariat and the HQ.
 
 The aggregation functions return plain data ((label, value) pairs or rows) and each runs a fixed
 number of queries however many initiatives there are: GROUP BY in the database, never a query per
@@ -109,7 +109,7 @@ EVALUATIONS = [(e.value, e.label) for e in ProgressReport.Evaluation]
 def evaluation_counts():
     """[(年度, {評価: 件数})] of confirmed progress reports, oldest year first. 1 query.
 
-    Only reports 情報政策課 has confirmed are official evaluations; every A-D key is present.
+    Only reports the secretariat has confirmed are official evaluations; every A-D key is present.
     """
     rows = (
         ProgressReport.objects.filter(status=ProgressReport.Status.CONFIRMED)

@@ -1,4 +1,4 @@
-"""Dashboards for 情報政策課 and the HQ: mounted at /dashboard/."""
+"""Dashboards for the secretariat and the HQ: mounted at /dashboard/."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""The dashboard of 情報政策課 and the HQ: where the initiatives stand, in figures."""
+"""The dashboard of the secretariat and the HQ: where the initiatives stand, in figures."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render

@@ -1,4 +1,4 @@
-"""gunicorn settings for the 八千代市DX推進ポータル (see docs/production.md).
+"""gunicorn settings for the DX portal (see docs/production.md).
 
     gunicorn -c deploy/gunicorn.conf.py yachiyo_dx.wsgi
 

@@ -3,7 +3,12 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
 from core.fiscal import fiscal_year, format_fiscal_year
-from core.forms import ConstraintErrorsMixin, MultipleFileField, plausible_date
+from core.forms import (
+    ROW_LIMIT_MESSAGES,
+    ConstraintErrorsMixin,
+    MultipleFileField,
+    plausible_date,
+)
 from policies.models import ChecklistItem, Department, ExampleInitiative
 
 from .access import channels_for
@@ -151,10 +156,7 @@ class MilestoneForm(ConstraintErrorsMixin, forms.ModelForm):
 class RowsFormSet(BaseInlineFormSet):
     """Rows of a proposal (schedule, cases), limited on the server to what the page offers."""
 
-    default_error_messages = {
-        "too_many_forms": "入力できるのは%(num)d行までです。行を減らしてください。",
-        "too_few_forms": "%(num)d行以上入力してください。",
-    }
+    default_error_messages = ROW_LIMIT_MESSAGES
 
 
 MilestoneFormSet = inlineformset_factory(
@@ -192,7 +194,7 @@ CaseStudyFormSet = inlineformset_factory(
 
 class ChecklistAnswersForm(forms.Form):
     """An answer and a note per item of a checklist version: the proposer's self-check and
-    情報政策課's review alike. Any answer but 適 needs its note (ChecklistItem.needs_note)."""
+    the secretariat's review alike. Any answer but 適 needs its note (ChecklistItem.needs_note)."""
 
     answer_label = "回答"
     note_key = "note"

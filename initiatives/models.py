@@ -199,8 +199,8 @@ class Initiative(models.Model):
 
 
 # What a proposal says, in the order the form asks it. Consolidation carries the same fields
-# from the original 情報政策課 chooses, but for the title and content it writes itself, the
-# channel, and the departments and examples it merges from every original.
+# from the original that the secretariat chooses, but for the title and content it writes
+# itself, the channel, and the departments and examples it merges from every original.
 PROPOSAL_FIELDS = (
     "title",
     "channel",

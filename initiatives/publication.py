@@ -1,4 +1,4 @@
-"""情報政策課 publishes an initiative to citizens: a flag and a plain-language summary.
+"""The secretariat publishes an initiative to citizens: a flag and a plain-language summary.
 
 What citizens then see of it is the public app's projection; this is the write.
 """
@@ -46,7 +46,7 @@ def publication_problems(initiative, *, is_public, summary) -> list[tuple[str, s
 
 @transaction.atomic
 def set_publication(initiative, *, actor, is_public, summary, title=None, expected_version=None):
-    """Mark an initiative public (or not) with its plain-language summary; 情報政策課 only.
+    """Mark an initiative public (or not) with its plain-language summary; the secretariat only.
 
     `expected_version` is the version the form was opened at: if the initiative changed since,
     nothing is written.

@@ -5,7 +5,7 @@ from django.db.models import Q
 class InitiativeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """What a user may see: everything once submitted; drafts only for the proposer, the
-        department's DX推進員 and 情報政策課 (mirrors `access.can_view`)."""
+        department's DX推進員 and the secretariat (mirrors `access.can_view`)."""
         if not user.is_authenticated or not user.is_active or user.is_external:
             return self.none()
         if user.is_secretariat:

@@ -280,7 +280,7 @@ def save_self_check(initiative, answers):
 @transaction.atomic
 def create_initiative(*, actor, edition, channel, department, values, proposer=None):
     """A new initiative that did not come through the proposal form: the result of a
-    consolidation, or an item of the former plan registered by 情報政策課. A draft, audited."""
+    consolidation, or an item of the former plan registered by the secretariat. A draft, audited."""
     m2m = {k: values.pop(k) for k in ("affected_departments", "examples") if k in values}
     initiative = Initiative(
         edition=edition,

@@ -1,4 +1,4 @@
-"""Finding proposals that express the same idea, so that 情報政策課 sees duplicates early.
+"""Finding proposals that express the same idea, so that the secretariat sees duplicates early.
 
 Several departments often propose the same thing in different words. Japanese has no spaces
 between words, and a morphological analyser (MeCab, Sudachi) would be a heavy dependency with a

@@ -22,7 +22,8 @@ class InitiativeStatus(models.TextChoices):
     RETURNED = "returned", "差戻し"
     CONSOLIDATED = "consolidated", "統合済"
     DEPARTMENT_LED = "department_led", "所管課推進"
-    # Shown with the names of the city's bodies (status_label): 「協議会付議」「本部審議」.
+    # Shown with the names of the city's bodies (status_label):
+    # 「<advisory_short>付議」「<decision_short>審議」.
     COUNCIL = "council", "意見聴取"
     HQ_REVIEW = "hq_review", "審議"
     DEFERRED = "deferred", "継続審議"
@@ -41,7 +42,7 @@ S = InitiativeStatus
 
 # The proposer and the department's DX推進員 may edit the content.
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
-# 情報政策課 may review, return or consolidate; its inbox lists them.
+# The secretariat may review, return or consolidate; its inbox lists them.
 REVIEWABLE = (S.SUBMITTED, S.UNDER_REVIEW)
 INBOX_STATES = REVIEWABLE
 # The owners may withdraw until the HQ has decided.
@@ -159,7 +160,7 @@ RULES = (
     # 1. 抽出: the proposer (or the department's DX推進員) submits; resubmits after 差戻し.
     _rule(S.DRAFT, S.SUBMITTED, OWNERS, "提出する", service="submit"),
     _rule(S.RETURNED, S.SUBMITTED, OWNERS, "再提出する", service="submit"),
-    # 2. 取りまとめ: 情報政策課 takes it up, returns it, or merges it into another.
+    # 2. 取りまとめ: the secretariat takes it up, returns it, or merges it into another.
     _rule(S.SUBMITTED, S.UNDER_REVIEW, [SECRETARIAT], "審査を開始する", service="review"),
     *(
         _rule(
@@ -239,7 +240,7 @@ RULES = (
         _rule(source, S.PLANNED, [SECRETARIAT], "実施計画に位置付ける", service="plan")
         for source in PLACEABLE
     ),
-    # Items of the former ICT利活用推進計画 continue: registered straight into the plan.
+    # Items of the former plan continue: registered straight into the plan.
     _rule(S.DRAFT, S.PLANNED, [SECRETARIAT], "旧計画から継続登録する", service="continue"),
     _rule(S.DEPARTMENT_LED, S.IN_PROGRESS, [*OWNERS, SECRETARIAT], "推進を開始する"),
     _rule(S.PLANNED, S.IN_PROGRESS, [*OWNERS, SECRETARIAT], "推進を開始する"),
@@ -255,7 +256,7 @@ RULES = (
 )
 
 # Most moves have one rule; a move two services make for different people (取下げ by the
-# owners, or by 情報政策課 undoing its consolidation) has one rule each.
+# owners, or by the secretariat undoing its consolidation) has one rule each.
 TABLE = {}
 for _r in RULES:
     TABLE.setdefault((_r.source, _r.target), []).append(_r)

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from core.fiscal import fiscal_year, format_fiscal_year
 from core.formatting import decimal_text
-from core.forms import ConstraintErrorsMixin
+from core.forms import ROW_LIMIT_MESSAGES, ConstraintErrorsMixin
 from initiatives.models import MAX_YEN
 from policies.models import Department
 
@@ -102,10 +102,7 @@ class KpiForm(forms.Form):
 
 
 class BaseRowFormSet(forms.BaseFormSet):
-    default_error_messages = {
-        "too_many_forms": "入力できるのは%(num)d行までです。行を減らしてください。",
-        "too_few_forms": "%(num)d行以上入力してください。",
-    }
+    default_error_messages = ROW_LIMIT_MESSAGES
 
     def rows(self):
         """The filled rows' cleaned data (empty rows dropped)."""

@@ -1,6 +1,6 @@
 """A progress report's states and the table of who may move it where.
 
-The owning department writes and submits its report; 情報政策課 confirms it or sends it back
+The owning department writes and submits its report; the secretariat confirms it or sends it back
 with a reason. `services.report_transition` enforces the table; pages ask it what to offer.
 """
 

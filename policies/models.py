@@ -346,7 +346,7 @@ class Department(models.Model):
 
     @property
     def full_name(self):
-        """「企画部 情報政策課」; touches `parent`, so select_related it in lists."""
+        """「部 課」 (parent and name); touches `parent`, so select_related it in lists."""
         if self.parent_id:
             return f"{self.parent.name} {self.name}"
         return self.name

@@ -38,7 +38,8 @@ class CityNames:
 
     @property
     def planned_route(self):
-        """Where a planned item goes: 「協議会・推進本部へ」 in the city's own names."""
+        """Where a planned item goes, in the city's own names:
+        「<advisory_short>・<decision_short>へ」."""
         if self.opinion_step:
             return f"{self.advisory_short}・{self.decision_short}"
         return self.decision_short

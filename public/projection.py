@@ -1,6 +1,6 @@
-"""What citizens may see of an initiative that 情報政策課 has published.
+"""What citizens may see of an initiative that the secretariat has published.
 
-Citizens see an initiative only once the city has decided on it (PUBLISHABLE) and 情報政策課
+Citizens see an initiative only once the city has decided on it (PUBLISHABLE) and the secretariat
 has marked it public with a plain-language summary. The public pages and the open data never
 read an Initiative directly: they read a `PublicInitiative`, a projection that holds only the
 fields listed here (title, summary, state, 基本方針, owning department, the current plan's
@@ -152,7 +152,7 @@ def public_queryset():
 
 
 def _entries(*, detail):
-    """Plan entries with their revisions' years and confirmed reports (and KPIs on a detail page)."""
+    """Plan entries with their revisions' years and confirmed reports (KPIs on a detail page)."""
     reports = ProgressReport.objects.filter(status=ProgressReport.Status.CONFIRMED).only(
         "id", "entry_id", "fiscal_year", "period", "evaluation", "progress_percent", "status"
     )

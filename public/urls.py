@@ -13,7 +13,7 @@ urlpatterns = [
     path("opendata/", views.opendata, name="opendata"),
     path("opendata.csv", views.opendata_csv, name="opendata_csv"),
     path("opendata.json", views.opendata_json, name="opendata_json"),
-    # 情報政策課 only (login required): what the public pages show of an initiative. A write on
+    # The secretariat only (login required): what the public pages show of an initiative. A write on
     # the initiative, so its view lives with the proposals; its URL stays beside the pages.
     path("manage/<int:pk>/", publication.manage, name="manage"),
 ]

@@ -12,7 +12,7 @@ S = Initiative.Status
 
 
 class ChecklistReviewForm(ChecklistAnswersForm):
-    """情報政策課's answer and evidence per item of the checklist version in force."""
+    """The secretariat's answer and evidence per item of the checklist version in force."""
 
     answer_label = "判定"
     note_key = "evidence"

@@ -1,4 +1,4 @@
-"""情報政策課's review, and the meetings of the council and the HQ."""
+"""The secretariat's review, and the meetings of the council and the HQ."""
 
 import uuid
 from pathlib import PurePath
@@ -17,7 +17,7 @@ Answer = ChecklistItem.Answer
 
 
 class ChecklistReview(models.Model):
-    """情報政策課's answers to one checklist version for one initiative."""
+    """The secretariat's answers to one checklist version for one initiative."""
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.PROTECT, related_name="reviews", verbose_name="取組項目"
@@ -85,7 +85,8 @@ class ChecklistReviewAnswer(models.Model):
 class Classification(models.Model):
     class Kind(models.TextChoices):
         DEPARTMENT_LED = "department_led", "所管課推進（所管課がOODAで迅速に実施）"
-        # Shown with where it goes in the city's flow (label_of): 「（協議会・推進本部へ）」.
+        # Shown with where it goes in the city's flow (label_of):
+        # 「（<advisory_short>・<decision_short>へ）」.
         PLANNED = "planned", "計画的推進が必要"
 
         @classmethod

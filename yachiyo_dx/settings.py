@@ -1,4 +1,4 @@
-"""Settings for the 八千代市DX推進ポータル, read from the environment (django-environ).
+"""Settings for the DX portal, read from the environment (django-environ).
 
 Every variable is listed in `.env.example`. Production must set SECRET_KEY and ALLOWED_HOSTS;
 the process refuses to start without a secret when DEBUG is off.

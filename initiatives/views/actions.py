@@ -1,4 +1,4 @@
-"""What the owners and 情報政策課 do to an initiative from its page: submit, withdraw, the
+"""What the owners and the secretariat do to an initiative from its page: submit, withdraw, the
 transitions that change nothing but the state, and its attachments."""
 
 from django.contrib import messages

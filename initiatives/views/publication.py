@@ -1,4 +1,4 @@
-"""情報政策課's page to publish an initiative to citizens (mounted as public:manage)."""
+"""The secretariat's page to publish an initiative to citizens (mounted as public:manage)."""
 
 from django import forms
 from django.contrib import messages

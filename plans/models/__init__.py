@@ -3,7 +3,7 @@
 A placement (PlanEntry) keeps its plan as revisions: revision 0 is the baseline, frozen when
 the initiative is placed; a later change of schedule, amounts or KPI targets is a new revision
 with its reason. Nothing rewrites an earlier revision. Progress reports are per fiscal year (or
-half-year, by setting), written by the owning department and confirmed by 情報政策課.
+half-year, by setting), written by the owning department and confirmed by the secretariat.
 """
 
 from django.conf import settings

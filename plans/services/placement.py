@@ -171,7 +171,7 @@ def _tell_the_owner(entry):
 
 @transaction.atomic
 def register_continuing(*, actor, plan, owner, title, content, years, kpis):
-    """An item of the former ICT利活用推進計画, registered straight into a plan edition."""
+    """An item of the former plan, registered straight into a plan edition."""
     require_secretariat(actor)
     channel = next(iter(channels_for(actor, Channel.objects.select_related("committee"))), None)
     edition = PolicyEdition.objects.in_force()

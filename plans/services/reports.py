@@ -174,7 +174,7 @@ def submit_report(report, *, actor):
 
 @transaction.atomic
 def review_report(report, *, actor, confirm, comment=""):
-    """情報政策課 confirms a submitted report, or sends it back with a comment."""
+    """The secretariat confirms a submitted report, or sends it back with a comment."""
     require_secretariat(actor)
     report = report_transition(
         report, to=R.CONFIRMED if confirm else R.RETURNED, actor=actor, comment=comment

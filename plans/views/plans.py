@@ -163,7 +163,7 @@ def place(request, pk):
 @require_http_methods(["GET", "POST"])
 @staff_required
 def register_continuing(request):
-    """Register an item of the former ICT利活用推進計画 as a continuing plan entry."""
+    """Register an item of the former plan as a continuing plan entry."""
     require_secretariat(request.user)
     if not city().former_plan:
         raise Http404("継続登録する旧計画がありません。")

@@ -1,4 +1,4 @@
-"""情報政策課's review and the meetings' results, one transaction each, audited.
+"""The secretariat's review and the meetings' results, one transaction each, audited.
 
 Every state change of an initiative goes through the initiatives app's transition service.
 """

@@ -107,7 +107,7 @@ def consolidate(originals, *, actor, primary=None, source, title, content):
     """Merge several submitted proposals into one (a new initiative, or `primary`, one of them).
 
     The others become 統合済, linked to the result; nothing is deleted. `source` is the original
-    whose remaining fields the result takes; `title` and `content` are chosen by 情報政策課.
+    whose remaining fields the result takes; `title` and `content` are chosen by the secretariat.
     The result waits in the inbox (提出済) until its review is started: until then
     `undo_consolidation` puts everything back.
     """

@@ -1,4 +1,4 @@
-"""情報政策課's review of a proposal: the checklist, classification and return."""
+"""The secretariat's review of a proposal: the checklist, classification and return."""
 
 from django.db import transaction
 from django.urls import reverse
@@ -43,7 +43,7 @@ def start_review(initiative, *, actor, expected_status=None):
 
 @transaction.atomic
 def save_checklist_review(initiative, *, actor, answers):
-    """Record 情報政策課's answers {ChecklistItem: (answer, evidence)}; unanswered items stay
+    """Record the secretariat's answers {ChecklistItem: (answer, evidence)}; unanswered items stay
     open. The review is complete when every item of the version has an answer."""
     require_secretariat(actor, "この操作を行う権限がありません。")
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)

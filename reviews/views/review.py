@@ -1,4 +1,4 @@
-"""情報政策課's inbox and the review page of one proposal."""
+"""The secretariat's inbox and the review page of one proposal."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -32,7 +32,7 @@ INBOX_PAGE_SIZE = 50
 @require_safe
 @staff_required
 def inbox(request):
-    """What waits for 情報政策課, oldest first."""
+    """What waits for the secretariat, oldest first."""
     require_reviewer(request)
     waiting = Initiative.objects.filter(status__in=INBOX_STATES)
     page = Paginator(waiting.for_list().order_by("submitted_at", "pk"), INBOX_PAGE_SIZE).get_page(
