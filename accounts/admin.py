@@ -2,11 +2,19 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import audit
 
+from . import two_factor
 from .models import User
 from .sessions import end_sessions
+
+# django-otp's own screens would show a person's secret key; 管理者 only ever resets devices.
+for model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 PERSONAL = ("first_name", "last_name", "email")
 # What the 管理者 sets on an account: who it is, where it works and what it does. Django's own
@@ -32,7 +40,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("department", "department__parent")
     search_fields = ("username", "last_name", "first_name", "email")
     filter_horizontal = ("bodies", "groups", "user_permissions")
-    actions = ["end_sessions"]
+    actions = ["end_sessions", "reset_two_factor"]
     add_fieldsets = (
         (
             None,
@@ -62,6 +70,19 @@ class UserAdmin(BaseUserAdmin):
             ended += n
         self.message_user(
             request, f"{queryset.count()}件のアカウントの、{ended}件のログインを終了させました。"
+        )
+
+    @admin.action(
+        description="選んだアカウントの二段階認証をリセットする（スマートフォンをなくしたとき）",
+        permissions=["change"],
+    )
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor.reset(user, actor=request.user)
+        self.message_user(
+            request,
+            f"{queryset.count()}件のアカウントの二段階認証をリセットし、ログインを終了させました。"
+            "次のログインで登録し直します。",
         )
 
     @admin.display(description="氏名")

@@ -40,6 +40,14 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _password_alone_signs_in(request, settings):
+    """The suite tests what each role may do once signed in; the second step that 管理者 and
+    the secretariat add to the password is tested on its own (tests/test_two_factor.py, marked
+    `two_factor`), where it is required as in production."""
+    settings.TWO_FACTOR_REQUIRED = request.node.get_closest_marker("two_factor") is not None
+
+
 @pytest.fixture
 def master_data(db):
     """The city's master data and the administrators' group (flushed by transactional tests)."""

@@ -56,6 +56,12 @@ EXPECTED = {
     "readyz": (None, ALL_200),
     "login": (None, {**dict.fromkeys(ROLES, 302), "anonymous": 200}),
     "logout": (None, GET_405),
+    # One's own second factor: anyone signed in (nobody here has enrolled, see test_two_factor).
+    "two_factor:overview": (None, SIGNED_IN),
+    "two_factor:setup": (None, SIGNED_IN),
+    "two_factor:verify": (None, {**dict.fromkeys(ROLES, 302), "anonymous": L}),
+    "two_factor:codes": (None, {**dict.fromkeys(ROLES, 302), "anonymous": L}),
+    "two_factor:disable": (None, GET_405),
     "policies:editions": (None, ALL_200),
     "policies:glossary": (None, ALL_200),
     "policies:edition": ("edition", ALL_200),
@@ -415,6 +421,8 @@ EXTERNAL_REACHES = {
     "reviews:meeting_ics",
     "search",
     "notifications:list",
+    "two_factor:overview",
+    "two_factor:setup",
 }
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class PortalConfig(AppConfig):
@@ -17,3 +18,10 @@ class PortalConfig(AppConfig):
 
         post_save.connect(audit_hooks.admin_change, sender=LogEntry, dispatch_uid="audit-admin")
         user_login_failed.connect(audit_hooks.login_failed, dispatch_uid="audit-login-failed")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, served by the portal's own site class (yachiyo_dx.admin_site)."""
+
+    default = False  # PortalConfig is this module's app; this one is named in INSTALLED_APPS
+    default_site = "yachiyo_dx.admin_site.PortalAdminSite"

@@ -30,7 +30,8 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the portal's sign-in rules (yachiyo_dx.admin_site).
+    "yachiyo_dx.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,6 +44,11 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    # Two-factor sign-in: TOTP authenticator apps and single-use recovery codes
+    # (accounts.two_factor). Before accounts, whose admin hides their key-revealing screens.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "policies",
     "accounts",
@@ -68,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(), then the portal's rule of who needs the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # The city's names are read once per request for every template and message.
     "policies.names.CityNamesMiddleware",
@@ -164,6 +173,22 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+
+# Two-factor sign-in (accounts.two_factor, docs/two-factor.md): 管理者 and the secretariat must
+# add a code from an authenticator app or a recovery code to their password; others may.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+
+
+def OTP_TOTP_ISSUER(device):
+    """The name an authenticator app shows beside the code: the portal's, from the city's data."""
+    from accounts.two_factor import issuer
+
+    return issuer(device)
+
+
+# After each wrong code the next try waits twice as long (1 s, 2 s, 4 s ...), per device.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語")]

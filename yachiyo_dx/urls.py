@@ -6,10 +6,6 @@ from initiatives.urls import urlpatterns as initiative_patterns
 
 from . import health, initiative_page, search, views
 
-admin.site.site_header = "DX推進ポータル 管理"
-admin.site.site_title = "DX推進ポータル 管理"
-admin.site.index_title = "マスタデータ・アカウントの管理"
-
 # The initiative's own page joins the proposals' namespace (see initiatives/urls.py).
 initiatives = (
     [path("<int:pk>/", initiative_page.initiative_detail, name="detail"), *initiative_patterns],
@@ -35,5 +31,6 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -62,6 +62,10 @@ EXCLUDE = {
     "reviews:meeting_attachment": "file download (meeting material)",
     "public:opendata_csv": "open data file (CSV)",
     "public:opendata_json": "open data file (JSON)",
+    # Reached only mid-sign-in or once after enrolment: axe checks them in the two-factor journey.
+    "two_factor:verify": "second sign-in step (test_two_factor_journey runs axe on it)",
+    "two_factor:codes": "shown once after enrolment (test_two_factor_journey runs axe on it)",
+    "two_factor:disable": "POST-only (form on the two-factor page)",
     # POST-only endpoints: their forms are on pages visited here (detail, review, meeting).
     "initiatives:attachment_delete": "POST-only (button on the edit form)",
     "plans:report_submit": "POST-only (button on the report page)",
