@@ -8,7 +8,7 @@ TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0
 MASTER_DATA ?= data/yachiyo.yaml
 PYTEST_ARGS ?=
 
-.PHONY: install lock run serve bench browser-deps test test-fast test-browser lint check clean
+.PHONY: install lock audit run serve bench browser-deps test test-fast test-browser lint check clean
 
 # Installs exactly what requirements/lock.txt pins (runtime and dev, every file checked against its
 # hash), then the project itself without resolving anything (--no-deps), built with the locked
@@ -51,6 +51,12 @@ lock: $(TOOLS)/.installed
 	$(COMPILE) --extra dev --build-deps-for editable -o $(LOCK) pyproject.toml
 	$(COMPILE) --build-deps-for wheel -c $(LOCK) -o requirements/production.txt pyproject.toml
 	$(COMPILE) --extra s3 --build-deps-for wheel -c $(LOCK) -o requirements/production-s3.txt pyproject.toml
+
+# Known vulnerabilities in every lock (pip-audit, over the network). Fails when one is found, and
+# also, saying so plainly, when the vulnerability service cannot be reached: see requirements/audit.py.
+AUDIT_ARGS ?=
+audit: $(TOOLS)/.installed
+	$(TOOLS)/bin/python requirements/audit.py $(AUDIT_ARGS)
 
 # A developer's .env (git-ignored) so that plain `python manage.py ...` works here too; it is
 # written once and never overwrites one you made. Production never uses it (see .env.example).
