@@ -20,7 +20,7 @@ $(BIN)/.installed: $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(BIN)/python -m pip check || { echo "$(LOCK) does not satisfy pyproject.toml: run make lock" >&2; exit 1; }
+	$(BIN)/python -m pip check || { echo "A requirement above is not installed. If it is this project's, $(LOCK) is behind pyproject.toml: run make lock" >&2; exit 1; }
 	touch $@
 
 install: $(BIN)/.installed
