@@ -8,16 +8,55 @@ TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0
 MASTER_DATA ?= data/yachiyo.yaml
 PYTEST_ARGS ?=
 
-.PHONY: install run serve bench browser-deps test test-fast test-browser lint check clean
+.PHONY: install lock audit run serve bench browser-deps test test-fast test-browser lint check clean
 
-$(BIN)/.installed: pyproject.toml
+# Installs exactly what requirements/lock.txt pins (runtime and dev, every file checked against its
+# hash), then the project itself without resolving anything (--no-deps), built with the locked
+# setuptools (--no-build-isolation). A changed lock reinstalls. pyproject.toml declares the
+# ranges; `make lock` turns them into the lock.
+LOCK := requirements/lock.txt
+$(BIN)/.installed: $(LOCK) pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check || { echo "A requirement above is not installed. If it is this project's, $(LOCK) is behind pyproject.toml: run make lock" >&2; exit 1; }
 	touch $@
 
 install: $(BIN)/.installed
+
+# pip-tools and pip-audit have their own environment, from their own hashed lock; `make install`
+# needs neither.
+TOOLS := var/tools-venv
+$(TOOLS)/.installed: requirements/tools.txt
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --require-hashes -r requirements/tools.txt
+	touch $@
+
+# Rewrites the locks from pyproject.toml for Python 3.11 (markers are evaluated for the Python that
+# runs pip-compile), keeping the pins already there unless pyproject.toml no longer allows them:
+#   requirements/lock.txt           runtime + dev (+ setuptools to build the project): make install, CI
+#   requirements/production.txt     runtime (+ setuptools): production servers (docs/production.md)
+#   requirements/production-s3.txt  runtime + the s3 extra (+ setuptools): production with S3
+#   requirements/tools.txt          pip-tools and pip-audit themselves
+# The production locks take their versions from lock.txt (-c), so what is tested is what runs.
+# `make lock UPGRADE=1` moves every pin to the newest release the ranges allow;
+# `make lock UPGRADE="-P django"` moves only Django.
+UPGRADE ?=
+COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(TOOLS)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	$(if $(filter 1,$(UPGRADE)),--upgrade,$(filter-out 1,$(UPGRADE)))
+lock: $(TOOLS)/.installed
+	$(COMPILE) -o requirements/tools.txt requirements/tools.in
+	$(COMPILE) --extra dev --build-deps-for editable -o $(LOCK) pyproject.toml
+	$(COMPILE) --build-deps-for wheel -c $(LOCK) -o requirements/production.txt pyproject.toml
+	$(COMPILE) --extra s3 --build-deps-for wheel -c $(LOCK) -o requirements/production-s3.txt pyproject.toml
+
+# Known vulnerabilities in every lock (pip-audit, over the network). Fails when one is found, and
+# also, saying so plainly, when the vulnerability service cannot be reached: see requirements/audit.py.
+AUDIT_ARGS ?=
+audit: $(TOOLS)/.installed
+	$(TOOLS)/bin/python requirements/audit.py $(AUDIT_ARGS)
 
 # A developer's .env (git-ignored) so that plain `python manage.py ...` works here too; it is
 # written once and never overwrites one you made. Production never uses it (see .env.example).
