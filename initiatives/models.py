@@ -128,6 +128,27 @@ class Initiative(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "取組項目"
         ordering = ["-updated_at", "-pk"]
+        # One for each ordering and filter of the lists, so that a page reads its 25 rows from
+        # an index instead of sorting every initiative (the keyword filter scans either way).
+        indexes = [
+            models.Index(fields=["-updated_at", "-id"], name="initiative_updated"),
+            models.Index(fields=["status", "-updated_at", "-id"], name="initiative_status_updated"),
+            # The inbox (oldest submitted first) and the list sorted by submission.
+            models.Index(
+                fields=["status", "submitted_at", "id"], name="initiative_status_submitted"
+            ),
+            models.Index(fields=["title", "id"], name="initiative_title"),
+            models.Index(
+                fields=["department", "-updated_at"], name="initiative_department_updated"
+            ),
+            models.Index(fields=["proposer", "-updated_at"], name="initiative_proposer_updated"),
+            # The citizens' pages: the few public ones, by 基本方針 then title.
+            models.Index(
+                fields=["policy", "title", "id"],
+                condition=Q(is_public=True),
+                name="initiative_public",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=InitiativeStatus.values),
