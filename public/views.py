@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core import cache
 from core.spreadsheets import csv_lines
 
 from . import opendata as open_data
@@ -32,12 +33,7 @@ def index(request):
     """Public initiatives by 基本方針, a page at a time; `?policy=N` shows one 基本方針."""
     queryset = projection.public_queryset()
     policy = request.GET.get("policy", "")
-    counts = [
-        {"number": row["policy__number"], "name": row["policy__name"], "count": row["n"]}
-        for row in queryset.values("policy__number", "policy__name")
-        .annotate(n=Count("pk"))
-        .order_by(F("policy__number").asc(nulls_last=True))
-    ]
+    counts = cache.shared("public:policy-counts", _policy_counts)
     if policy.isdigit():
         queryset = queryset.filter(policy__number=int(policy))
     page = Paginator(projection.ordered(queryset).values_list("pk", flat=True), PAGE_SIZE).get_page(
@@ -60,9 +56,21 @@ def index(request):
     )
 
 
+def _policy_counts():
+    """[{number, name, count}] of public initiatives per 基本方針, 未分類 last. 1 query."""
+    return [
+        {"number": row["policy__number"], "name": row["policy__name"], "count": row["n"]}
+        for row in projection.public_queryset()
+        .values("policy__number", "policy__name")
+        .annotate(n=Count("pk"))
+        .order_by(F("policy__number").asc(nulls_last=True))
+    ]
+
+
 @require_safe
 def detail(request, pk):
-    record = projection.public_initiative(pk)
+    # The same record for every citizen (core.cache); one that is not public is not kept.
+    record = cache.shared(f"public:initiative:{pk}", lambda: projection.public_initiative(pk))
     if record is None:
         raise Http404("公開されている取組が見つかりません。")
     return render(request, "public/detail.html", {"item": record})

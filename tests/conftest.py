@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from accounts import roles
 from accounts.models import User
@@ -29,6 +30,46 @@ PASSWORD = "correct-horse-battery"
 def _fast_passwords(settings):
     # Hashing cost is a production concern; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Shared values (core.cache) are kept across requests, and would be across tests too.
+    cache.clear()
+
+
+# The cache tests run against a real Redis too (CI starts one); a separate database number, so
+# that clearing it between tests touches nothing else.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_answers():
+    import redis
+
+    try:
+        return redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def shared_cache(request, settings):
+    """The test runs once with each process's memory and once with Redis as the cache.
+    Without Redis the second run is skipped, unless REQUIRE_REDIS=1 (CI) makes it fail."""
+    if request.param == "redis":
+        if not _redis_answers():
+            if os.environ.get("REQUIRE_REDIS") == "1":
+                pytest.fail(f"Redis at {TEST_REDIS_URL} does not answer (REQUIRE_REDIS=1)")
+            pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": TEST_REDIS_URL,
+            }
+        }
+    cache.clear()
+    yield request.param
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -162,6 +162,10 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 # A connection kept across requests is checked before use (e.g. after PostgreSQL restarted).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# Values many requests share (core.cache): this process's memory by default; in production
+# with several app servers, Redis (CACHE_URL=redis://10.0.0.30:6379/0), which all of them share.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

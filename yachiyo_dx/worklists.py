@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core import cache
 from initiatives.models import Initiative
 from initiatives.workflow import INBOX_STATES
 from plans import follow_up
@@ -158,7 +159,9 @@ def worklist(user, today=None) -> list[Work]:
             (f"{user.department.name}の進捗報告・記録", _department_follow_up(user, today))
         )
     if user.is_secretariat:
-        groups.append((f"{city().secretariat}の仕事", _secretariat(today)))
+        # The same for every member of the secretariat: computed once per change of the data.
+        rows = cache.shared(f"worklist:secretariat:{today}", lambda: _secretariat(today))
+        groups.append((f"{city().secretariat}の仕事", rows))
     groups.append(("会議の記録", _bodies(user, today)))
     return [
         dataclasses.replace(w, group=title)

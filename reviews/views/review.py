@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import staff_required
+from core import cache
 from core.forms import error_summary
 from initiatives import access as initiative_access
 from initiatives.models import Initiative
@@ -41,18 +42,24 @@ def inbox(request):
     return render(
         request,
         "reviews/inbox.html",
-        {
-            "items": page.object_list,
-            "page": page,
-            "by_channel": waiting.values("channel__name")
-            .annotate(n=Count("pk"))
-            .order_by("channel__order"),
-            "by_department": waiting.values("department__parent__name", "department__name")
-            .annotate(n=Count("pk"))
-            .order_by("department__order", "department__code"),
-            "returned": Initiative.objects.filter(status=S.RETURNED).count(),
-        },
+        {"items": page.object_list, "page": page, **cache.shared("inbox", _inbox_counts)},
     )
+
+
+def _inbox_counts():
+    """The inbox's tallies, the same for every reviewer (core.cache). 3 queries."""
+    waiting = Initiative.objects.filter(status__in=INBOX_STATES)
+    return {
+        "by_channel": list(
+            waiting.values("channel__name").annotate(n=Count("pk")).order_by("channel__order")
+        ),
+        "by_department": list(
+            waiting.values("department__parent__name", "department__name")
+            .annotate(n=Count("pk"))
+            .order_by("department__order", "department__code")
+        ),
+        "returned": Initiative.objects.filter(status=S.RETURNED).count(),
+    }
 
 
 def _checklist_items():

@@ -1,0 +1,134 @@
+"""Shared values (core.cache) are kept across requests, and a write shows at once: every cached
+value, after the write that changes it commits, with the cache in memory and in Redis."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core import cache
+from initiatives.models import Initiative
+from initiatives.publication import set_publication
+
+from .factories import make_initiative
+
+pytestmark = pytest.mark.django_db
+
+S = Initiative.Status
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """A block whose writes commit at its end (the commit hooks run as in production)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def status_bars(response):
+    chart = next(c for c in response.context["charts"] if c.slug == "status")
+    return chart.summary
+
+
+def test_the_dashboard_shows_a_new_submission_at_once(
+    client, shared_cache, committed, proposer, reviewer
+):
+    client.force_login(reviewer)
+    make_initiative(proposer, status=S.SUBMITTED)
+    assert "提出済 1件" in status_bars(client.get("/dashboard/"))
+    assert "提出済 1件" in status_bars(client.get("/dashboard/"))  # from the cache
+    with committed():
+        make_initiative(proposer, status=S.SUBMITTED)
+    assert "提出済 2件" in status_bars(client.get("/dashboard/"))
+
+
+def test_the_dashboard_is_computed_once_for_everyone(client, shared_cache, proposer, reviewer, hq):
+    make_initiative(proposer, status=S.SUBMITTED)
+    client.force_login(reviewer)
+    client.get("/dashboard/")
+    client.force_login(hq)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/dashboard/")
+    assert "提出済 1件" in status_bars(response)
+    assert not [q for q in queries if "initiatives_" in q["sql"]]  # no figure computed again
+
+
+def test_the_inbox_counts_show_a_submission_and_a_return_at_once(
+    client, shared_cache, committed, proposer, reviewer
+):
+    client.force_login(reviewer)
+    make_initiative(proposer, status=S.SUBMITTED)
+    response = client.get(reverse("reviews:inbox"))
+    assert [r["n"] for r in response.context["by_channel"]] == [1]
+    assert response.context["returned"] == 0
+    with committed():
+        make_initiative(proposer, status=S.SUBMITTED)
+        make_initiative(proposer, status=S.RETURNED)
+    response = client.get(reverse("reviews:inbox"))
+    assert [r["n"] for r in response.context["by_channel"]] == [2]
+    assert response.context["returned"] == 1
+
+
+def test_the_secretariats_worklist_shows_a_submission_at_once(
+    client, shared_cache, committed, proposer, reviewer
+):
+    client.force_login(reviewer)
+
+    def waiting():
+        work = client.get(reverse("home")).context["waiting"]
+        return next(w.count for w in work if w.label == "取りまとめ・審査を待つ提案")
+
+    assert waiting() == 0
+    with committed():
+        make_initiative(proposer, status=S.SUBMITTED)
+    assert waiting() == 1
+
+
+def test_a_public_page_shows_a_publication_its_change_and_its_withdrawal_at_once(
+    client, shared_cache, committed, proposer, reviewer
+):
+    item = make_initiative(proposer, status=S.IN_PROGRESS)
+    url = reverse("public:detail", args=[item.pk])
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("public:index")).context["count"] == 0
+    with committed():
+        set_publication(item, actor=reviewer, is_public=True, summary="最初の概要です。")
+    assert "最初の概要です。" in client.get(url).content.decode()
+    assert client.get(reverse("public:index")).context["count"] == 1
+    with committed():
+        set_publication(item, actor=reviewer, is_public=True, summary="直した概要です。")
+    assert "直した概要です。" in client.get(url).content.decode()
+    with committed():
+        set_publication(item, actor=reviewer, is_public=False, summary="直した概要です。")
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("public:index")).context["count"] == 0
+
+
+def test_a_value_computed_before_the_commit_is_not_served_after_it(shared_cache, committed):
+    """Another request may compute a value between the write and its commit: it is read from
+    the rows as they were, and must not outlive the commit."""
+    with committed():
+        cache.changed()
+        before = cache.shared("figure", lambda: "as before the commit")
+    assert before == "as before the commit"
+    assert cache.shared("figure", lambda: "after the commit") == "after the commit"
+
+
+def test_a_rolled_back_write_costs_a_recomputation_only(shared_cache):
+    assert cache.shared("figure", lambda: 1) == 1
+    with transaction.atomic():
+        cache.changed()
+        transaction.set_rollback(True)
+    assert cache.shared("figure", lambda: 2) == 2
+
+
+def test_a_cache_that_does_not_answer_slows_pages_down_but_breaks_none(
+    client, settings, proposer, reviewer
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    make_initiative(proposer, status=S.SUBMITTED)
+    client.force_login(reviewer)
+    assert "提出済 1件" in status_bars(client.get("/dashboard/"))
