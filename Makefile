@@ -77,8 +77,10 @@ serve: install
 	$(BIN)/python manage.py check --deploy
 	$(BIN)/python -m gunicorn -c deploy/gunicorn.conf.py yachiyo_dx.wsgi
 
-# Performance figures (not a test): a generated city of 10,000 initiatives on PostgreSQL,
-# served by gunicorn and loaded from 127.0.0.1. See bench/run.py for its settings.
+# Performance figures (not a test): a generated city of 10,000 then 100,000 initiatives on
+# PostgreSQL, served by gunicorn, loaded from 127.0.0.1 by wrk (Debian's package, if installed),
+# against the Django admin's changelist over the same rows. BENCH_INITIATIVES=10000 for one size;
+# see bench/run.py for the other settings. Writes bench/results.md and bench/results.json.
 bench: install
 	$(BIN)/python bench/run.py
 
