@@ -9,6 +9,7 @@ from django.urls import reverse
 from core import cache
 from initiatives.models import Initiative
 from initiatives.publication import set_publication
+from policies.models import Department
 
 from .factories import make_initiative
 
@@ -132,3 +133,12 @@ def test_a_cache_that_does_not_answer_slows_pages_down_but_breaks_none(
     make_initiative(proposer, status=S.SUBMITTED)
     client.force_login(reviewer)
     assert "提出済 1件" in status_bars(client.get("/dashboard/"))
+
+
+def test_the_list_filters_offer_a_new_department_at_once(client, shared_cache, committed, proposer):
+    client.force_login(proposer)
+    url = reverse("initiatives:list")
+    assert "新設テスト課" not in client.get(url).content.decode()
+    with committed():
+        Department.objects.create(code="new-test", name="新設テスト課", order=9999)
+    assert "新設テスト課" in client.get(url).content.decode()

@@ -6,11 +6,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import staff_required
+from core import cache
 from core.forms import STALE_FORM, error_summary, posted_version
 from policies.models import Channel, ChecklistItem, PolicyEdition
 from policies.names import city
@@ -50,11 +52,20 @@ def initiative_list(request, scope="all"):
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # Every 所属 and 取組例 as options: rendered once per change of the data and set of filters,
+    # for everyone (the options are the same for all).
+    filters = cache.shared(
+        f"initiative-filters:{request.path}?{query.urlencode()}",
+        lambda: render_to_string(
+            "initiatives/initiative_filters.html", {"filter": filterset, "request": request}
+        ),
+    )
     return render(
         request,
         "initiatives/initiative_list.html",
         {
             "filter": filterset,
+            "filters": filters,
             "page": page,
             "scope": scope,
             "title": SCOPES[scope],
