@@ -446,7 +446,7 @@ def main():
 
 def report(results):
     settings = results["settings"]
-    sizes = settings["sizes"]
+    sizes = [int(size) for size in results["sizes"]]  # those measured so far
     first = str(sizes[0])
     lines = [
         f"# Benchmark ({time.strftime('%Y-%m-%d %H:%M')}; {settings['cpus']} CPUs shared by the "
@@ -555,5 +555,7 @@ def report(results):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--export"]:
         export_child(sys.argv[2])
+    elif sys.argv[1:2] == ["--report"]:  # the tables again, from bench/results.json
+        report(json.loads((ROOT / "bench" / "results.json").read_text(encoding="utf-8")))
     else:
         main()
