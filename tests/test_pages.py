@@ -155,3 +155,14 @@ def test_home_says_when_the_edition_in_force_is_past_its_period(
     html = client.get("/").content.decode()
     assert "現在適用中の版" in html
     assert ("推進期間は" in html and "で終わりました" in html) is ended
+
+
+def test_the_pagination_links_a_few_pages_however_many_there_are():
+    from django.core.paginator import Paginator
+
+    from core.templatetags.portal_tags import elided_pages
+
+    paginator = Paginator(range(10_000), 25)
+    e = paginator.ELLIPSIS
+    assert list(elided_pages(paginator, 200)) == [1, e, 198, 199, 200, 201, 202, e, 400]
+    assert list(elided_pages(paginator, 1)) == [1, 2, 3, e, 400]

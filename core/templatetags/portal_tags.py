@@ -73,3 +73,10 @@ def get_item(mapping, key):
 def number(value):
     """A decimal without trailing zeros: 600.00 -> 600, 12.50 -> 12.5."""
     return decimal_text(value)
+
+
+@register.filter
+def elided_pages(paginator, number):
+    """The page numbers to link, with Paginator.ELLIPSIS for the gaps: a few however many pages
+    there are (a loop over every page costs a template's time per page)."""
+    return paginator.get_elided_page_range(number, on_each_side=2, on_ends=1)
