@@ -317,7 +317,20 @@ def export_child(kind):
     else:
         size = exports.xlsx_file(rows).seek(0, 2)
     seconds = time.perf_counter() - started
-    print(json.dumps({"rows": queryset.count(), "seconds": seconds, "bytes": size}))
+    # The high-water mark of this process's resident memory since it started (the parent's
+    # ru_maxrss of a child would count the bench's own memory, copied at the fork).
+    status = Path("/proc/self/status").read_text()
+    peak_kib = int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.M).group(1))
+    print(
+        json.dumps(
+            {
+                "rows": queryset.count(),
+                "seconds": seconds,
+                "bytes": size,
+                "peak_rss_mib": peak_kib / 1024,
+            }
+        )
+    )
 
 
 def export_figures():
@@ -325,12 +338,13 @@ def export_figures():
     each in a fresh process."""
     out = {}
     for kind in ("csv", "xlsx"):
-        process = subprocess.Popen(
-            [sys.executable, __file__, "--export", kind], cwd=ROOT, stdout=subprocess.PIPE
-        )
-        output = process.stdout.read()
-        _, _, usage = os.wait4(process.pid, 0)
-        out[kind] = {**json.loads(output), "peak_rss_mib": usage.ru_maxrss / 1024}
+        output = subprocess.run(
+            [sys.executable, __file__, "--export", kind],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.PIPE,
+        ).stdout
+        out[kind] = json.loads(output)
     return out
 
 

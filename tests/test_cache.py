@@ -12,6 +12,7 @@ from initiatives.publication import set_publication
 from policies.models import Department
 
 from .factories import make_initiative
+from .test_dashboard import make_plan, placed
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +143,52 @@ def test_the_list_filters_offer_a_new_department_at_once(client, shared_cache, c
     with committed():
         Department.objects.create(code="new-test", name="新設テスト課", order=9999)
     assert "新設テスト課" in client.get(url).content.decode()
+
+
+def test_the_home_pages_state_counts_show_a_submission_at_once(
+    client, shared_cache, committed, proposer, outsider
+):
+    client.force_login(outsider)
+
+    def counts():
+        return {value: n for value, _, n in client.get(reverse("home")).context["status_counts"]}
+
+    make_initiative(proposer, status=S.SUBMITTED)
+    assert counts() == {"submitted": 1}
+    with committed():
+        make_initiative(proposer, status=S.SUBMITTED)
+        make_initiative(proposer)  # a draft of someone else's: not counted for the outsider
+    assert counts() == {"submitted": 2}
+
+
+def test_the_plans_filter_offers_a_newly_placed_entrys_department_at_once(
+    client, shared_cache, committed, proposer, outsider, reviewer
+):
+    plan = make_plan()
+    placed(proposer, reviewer, plan, 100_000)
+    client.force_login(reviewer)
+    url = reverse("plans:plan", args=[plan.pk])
+    response = client.get(url)
+    assert [d.pk for d in response.context["departments"]] == [proposer.department_id]
+    assert response.context["page"].paginator.count == 1
+    with committed():
+        placed(outsider, reviewer, plan, 100_000)
+    response = client.get(url)
+    assert {d.pk for d in response.context["departments"]} == {
+        proposer.department_id,
+        outsider.department_id,
+    }
+    assert response.context["page"].paginator.count == 2
+
+
+def test_the_lists_count_shows_a_new_proposal_at_once(
+    client, shared_cache, committed, proposer, reviewer
+):
+    client.force_login(reviewer)
+    make_initiative(proposer, status=S.SUBMITTED)
+    url = reverse("initiatives:list")
+    assert client.get(url).context["page"].paginator.count == 1
+    with committed():
+        make_initiative(proposer, status=S.SUBMITTED)
+    assert client.get(url).context["page"].paginator.count == 2
+    assert client.get(url, {"status": "draft"}).context["page"].paginator.count == 0

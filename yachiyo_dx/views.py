@@ -1,10 +1,13 @@
 """The home page: what waits for the signed-in user, counts and the next meetings."""
 
+import collections
+
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core import cache
 from initiatives.access import channels_for
 from initiatives.models import Initiative
 from initiatives.workflow import status_label
@@ -28,12 +31,7 @@ def home(request):
     if user.is_authenticated and user.is_external:
         context.update(_external_member(user))
     elif user.is_authenticated:
-        by_status = dict(
-            Initiative.objects.visible_to(user)
-            .values_list("status")
-            .annotate(n=Count("pk"))
-            .values_list("status", "n")
-        )
+        by_status = _status_counts(user)
         context.update(
             {
                 "waiting": worklist(user),
@@ -51,6 +49,31 @@ def home(request):
             }
         )
     return render(request, "home.html", context)
+
+
+def _by_status(queryset):
+    return collections.Counter(
+        dict(
+            queryset.order_by()
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+    )
+
+
+def _status_counts(user):
+    """Initiatives by state as this person sees them. The submitted ones are the same for
+    everyone and counted once per change of the data (core.cache); the few never submitted that
+    they may see (their own, their department's, or all drafts for the secretariat) apart."""
+    counts = collections.Counter(
+        cache.shared(
+            "home:submitted-by-status",
+            lambda: dict(_by_status(Initiative.objects.filter(submitted_at__isnull=False))),
+        )
+    )
+    counts.update(_by_status(Initiative.objects.visible_to(user).filter(submitted_at__isnull=True)))
+    return counts
 
 
 def _external_member(user):

@@ -49,9 +49,17 @@ def _scoped(request, scope):
 @staff_required
 def initiative_list(request, scope="all"):
     filterset = InitiativeFilter(request.GET, queryset=_scoped(request, scope).for_list())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    # The COUNT over every matching initiative, once per change of the data: shared by the
+    # secretariat on the whole list (they see everything), else per person (drafts, 自分の提案).
+    who = "secretariat" if scope == "all" and request.user.is_secretariat else request.user.pk
+    paginator.count = cache.shared(
+        f"initiative-count:{scope}:{who}:{query.urlencode()}",
+        lambda: Paginator(filterset.qs, 1).count,
+    )
+    page = paginator.get_page(request.GET.get("page"))
     # Every 所属 and 取組例 as options: rendered once per change of the data and set of filters,
     # for everyone (the options are the same for all).
     filters = cache.shared(

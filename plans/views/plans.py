@@ -78,7 +78,16 @@ def _filter_options(plan):
 @staff_required
 def plan_detail(request, pk):
     plan = access.plan_for_user(request, pk)
-    page = Paginator(_plan_entries(plan, request), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(_plan_entries(plan, request), PAGE_SIZE)
+    # Counting the filtered entries is the page's slowest query (the years' join): counted once
+    # per change of the data and set of filters, for everyone.
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    paginator.count = cache.shared(
+        f"plan:{plan.pk}:count:{filters.urlencode()}",
+        lambda: Paginator(paginator.object_list, 1).count,
+    )
+    page = paginator.get_page(request.GET.get("page"))
     rows = queries.plan_views(
         PlanEntry.objects.filter(pk__in=[e.pk for e in page.object_list]).order_by(
             "initiative__policy__number", "pk"
