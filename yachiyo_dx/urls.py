@@ -37,3 +37,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+# A file name too long for the multipart parser gets a page that says so (errors.py).
+handler400 = "yachiyo_dx.errors.bad_request"
