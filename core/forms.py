@@ -21,6 +21,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("max_length", MAX_NAME_CHARS)
         super().__init__(*args, **kwargs)
         self.error_messages["max_length"] = NAME_TOO_LONG
+        self.widget.attrs.setdefault("data-max-name-chars", MAX_NAME_CHARS)  # file-names.js
 
     def clean(self, data, initial=None):
         items = data if isinstance(data, list | tuple) else ([data] if data else [])

@@ -5,6 +5,7 @@ from django.utils import timezone
 from core.fiscal import fiscal_year, format_fiscal_year
 from core.formatting import decimal_text
 from core.forms import ROW_LIMIT_MESSAGES, ConstraintErrorsMixin
+from core.uploads import MAX_NAME_CHARS
 from initiatives.models import MAX_YEN
 from policies.models import Department
 
@@ -216,7 +217,11 @@ class ReportReviewForm(forms.Form):
 
 
 class WorkbookUploadForm(forms.Form):
-    workbook = forms.FileField(label="記入したExcelファイル（.xlsx）")
+    workbook = forms.FileField(
+        label="記入したExcelファイル（.xlsx）",
+        # Its name is not kept, but a long one still passes the parser's limit (file-names.js).
+        widget=forms.ClearableFileInput(attrs={"data-max-name-chars": MAX_NAME_CHARS}),
+    )
 
     def clean_workbook(self):
         upload = self.cleaned_data["workbook"]

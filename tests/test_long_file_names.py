@@ -8,6 +8,7 @@ characters), so these bodies are built by hand, as a browser sends them.
 from urllib.parse import quote
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -104,3 +105,13 @@ def test_other_bad_requests_keep_the_plain_page(client, proposer):
     )
     assert response.status_code == 400
     assert "リクエストが正しくありません" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["initiatives:create", "plans:reports_upload"])
+def test_the_file_inputs_warn_before_sending(client, proposer, url):
+    """Progressive enhancement: the script refuses a long name when it is chosen."""
+    client.force_login(proposer)
+    html = client.get(reverse(url)).content.decode()
+    assert f'data-max-name-chars="{MAX_NAME_CHARS}"' in html
+    assert 'src="/static/js/file-names.js"' in html
+    assert finders.find("js/file-names.js")
