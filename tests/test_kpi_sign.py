@@ -5,8 +5,10 @@ Counts, yen, hours and rates cannot fall below zero; an indicator that is itself
 """
 
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -132,3 +134,21 @@ def test_a_negative_actual_in_the_workbook_names_its_cell_and_saves_nothing(
         in response.content.decode()
     )
     assert not ProgressReport.objects.exists() and not KpiActual.objects.exists()
+
+
+def test_the_migration_keeps_a_negative_already_reported_by_marking_its_kpi(entry, proposer):
+    """Before the rule a negative actual could be saved; the release must not fail on it."""
+    report = plans.save_report(
+        fresh(entry),
+        actor=proposer,
+        fiscal_year=2026,
+        period="year",
+        values=report_values(),
+        kpi_values={},
+    )
+    kpi = Kpi.objects.get()
+    KpiActual.objects.create(report=report, kpi=kpi, value=Decimal("-3"))  # as before the rule
+    migration = import_module("plans.migrations.0006_kpi_allows_negative")
+    migration.keep_existing_negatives(apps, None)
+    kpi.refresh_from_db()
+    assert kpi.allows_negative is True and KpiActual.objects.get().value == Decimal("-3")
