@@ -19,6 +19,11 @@ from .. import workflow
 from ..workflow import EDITABLE_REPORT_STATES, ReportStatus, complete_condition
 from .notes import ProgressNote as ProgressNote  # the department-led items' progress log
 
+NEGATIVE_KPI_MESSAGE = (
+    "この指標はマイナスになりません。0以上の値を入力してください"
+    "（増減数など、マイナスになりうる指標は「マイナスの値を認める」を選びます）。"
+)
+
 
 class ImplementationPlan(models.Model):
     """An edition of the 総合計画実施計画 (rolling, e.g. 令和8年度～令和10年度)."""
@@ -192,6 +197,14 @@ class Kpi(models.Model):
     baseline_year = models.PositiveSmallIntegerField("基準年度")
     target_value = models.DecimalField("目標値", max_digits=14, decimal_places=2)
     target_year = models.PositiveSmallIntegerField("目標年度")
+    # Counts, yen, hours and rates cannot fall below zero; only an indicator that is itself a
+    # change (増減数, 差分) may, and it says so.
+    allows_negative = models.BooleanField(
+        "マイナスの値を認める",
+        default=False,
+        db_default=False,
+        help_text="増減数・差分など、値がマイナスになりうる指標のときだけ選びます。",
+    )
 
     class Meta:
         db_table = "initiatives_kpi"  # moved from the initiatives app
@@ -204,6 +217,12 @@ class Kpi(models.Model):
                 name="kpi_has_unit",
                 violation_error_code="unit",
                 violation_error_message="単位を入力してください（例: 件、時間、％）。",
+            ),
+            models.CheckConstraint(
+                condition=Q(allows_negative=True) | Q(baseline_value__gte=0, target_value__gte=0),
+                name="kpi_values_not_negative",
+                violation_error_code="target_value",
+                violation_error_message=NEGATIVE_KPI_MESSAGE,
             ),
         ]
 
@@ -345,6 +364,8 @@ class KpiActual(models.Model):
         verbose_name="進捗報告",
     )
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="+", verbose_name="指標")
+    # Not negative unless its KPI allows it: a rule across two tables, so it is checked by
+    # services.save_report (every write goes through it), not by a CheckConstraint.
     value = models.DecimalField("実績値", max_digits=14, decimal_places=2)
 
     class Meta:
