@@ -71,16 +71,37 @@ class PolicyEditionQuerySet(models.QuerySet):
     def in_force(self, on: datetime.date | None = None):
         """The edition in force on a date: the latest adopted by then.
 
-        An edition stays in force past its nominal period until a newer one is adopted.
+        An edition stays in force past its nominal period until a newer one is adopted; a
+        draft (no adoption date) is never in force.
         """
         on = on or timezone.localdate()
         return self.filter(adopted_on__lte=on).order_by("-adopted_on").first()
+
+    def adopted(self):
+        return self.filter(adopted_on__isnull=False)
+
+    def drafts(self):
+        return self.filter(adopted_on__isnull=True)
 
 
 class PolicyEdition(models.Model):
     code = models.SlugField("識別子", max_length=50, unique=True)
     title = models.CharField("名称", max_length=100)
-    adopted_on = models.DateField("策定日", unique=True)
+    adopted_on = models.DateField(
+        "策定日",
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="空欄の版は案（未採択）です。採択すると、この日から適用されます。",
+    )
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name="もとにした版",
+    )
     start_fiscal_year = models.PositiveSmallIntegerField("推進期間（開始年度）")
     end_fiscal_year = models.PositiveSmallIntegerField("推進期間（終了年度）")
     issuer = models.CharField("策定部署", max_length=100, blank=True)
@@ -106,6 +127,10 @@ class PolicyEdition(models.Model):
     def get_absolute_url(self):
         return reverse("policies:edition", args=[self.code])
 
+    @property
+    def is_draft(self) -> bool:
+        return self.adopted_on is None
+
     def current_checklist(self):
         """The newest checklist version of this edition (one query)."""
         return self.checklists.order_by("-version").first()
@@ -118,6 +143,16 @@ class Policy(models.Model):
     number = models.PositiveSmallIntegerField("番号")
     name = models.CharField("名称", max_length=100)
     description = models.TextField("説明", blank=True)
+    # Where a revised policy carries on an earlier edition's: the dashboards count the
+    # earlier items under it.
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        verbose_name="引き継ぐ前の版の基本方針",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "基本方針"
@@ -139,6 +174,15 @@ class ExampleInitiative(models.Model):
     )
     number = models.PositiveSmallIntegerField("番号")
     title = models.CharField("取組例", max_length=200)
+    # The earlier editions' examples this one carries on (several when merged, one of several
+    # when split): coverage on the dashboards reads across editions through it.
+    continues = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="continued_by",
+        verbose_name="引き継ぐ前の版の取組例",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "取組例"

@@ -55,13 +55,13 @@ def inbox(request):
     )
 
 
-def _checklist_items():
-    checklist = queries.checklist_in_force()
+def _checklist_items(initiative):
+    checklist = queries.checklist_for(initiative)
     return checklist, list(ChecklistItem.objects.filter(checklist=checklist).order_by("number"))
 
 
 def _review_context(request, initiative, **forms):
-    checklist, items = _checklist_items()
+    checklist, items = _checklist_items(initiative)
     review = queries.current_review(initiative)
     review_answers = {a.item_id: a for a in review.answers.all()} if review else {}
     similar = similar_initiatives(initiative, Initiative.objects.all())
@@ -147,7 +147,7 @@ def return_initiative(request, pk):
 def save_review(request, pk):
     require_reviewer(request)
     initiative = initiative_access.initiative_for_user(request, pk)
-    _, items = _checklist_items()
+    _, items = _checklist_items(initiative)
     form = ChecklistReviewForm(request.POST, items=items, prefix="review")
     if form.is_valid():
         try:
