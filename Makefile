@@ -8,7 +8,7 @@ TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0
 MASTER_DATA ?= data/yachiyo.yaml
 PYTEST_ARGS ?=
 
-.PHONY: install run serve bench browser-deps test test-fast test-browser lint check clean
+.PHONY: install run serve bench similarity browser-deps test test-fast test-browser lint check clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
@@ -42,6 +42,11 @@ serve: install
 # served by gunicorn and loaded from 127.0.0.1. See bench/run.py for its settings.
 bench: install
 	$(BIN)/python bench/run.py
+
+# How well similar proposals are found in the labelled set (bench/similarity_set.yaml), for the
+# dev half (tuned on) and the held-out half (never tuned on); `-v` lists every miss.
+similarity: install
+	$(BIN)/python bench/similarity.py $(SIMILARITY_ARGS)
 
 # The browser journeys drive Debian's Chromium, with Japanese fonts. As root, `make test` installs
 # both from Debian's packages; otherwise it stops at once and says what to run.
