@@ -76,20 +76,26 @@ def bigram_cosine(pool):
     return lookup
 
 
-def words_bm25(pool):
+def words_bm25(pool, threshold=None):
     """The portal's ranking now (initiatives.similarity), with its threshold."""
-    from initiatives.similarity import Ranker, features
+    from initiatives.similarity import THRESHOLD, Ranker, features
 
-    ranker = Ranker({p["id"]: features(*_text(p)) for p in pool})
+    threshold = THRESHOLD if threshold is None else threshold
+    counts = {p["id"]: features(*_text(p)) for p in pool}
+    ranker = Ranker(counts)
     return lambda p: [
         (m.key, m.score)
-        for m in ranker.matches(features(*_text(p)), limit=LIMIT, exclude={p["id"]})
+        for m in ranker.matches(
+            counts[p["id"]], limit=LIMIT, exclude={p["id"]}, threshold=threshold
+        )
     ]
 
 
 RANKINGS = {
     "char 2/3-gram TF-IDF (before)": ngram_tfidf,
     "char bigram cosine": bigram_cosine,
+    "words BM25, no threshold": lambda pool: words_bm25(pool, threshold=1e-9),
+    "words BM25 (now)": words_bm25,
 }
 
 
@@ -131,11 +137,25 @@ def evaluate(proposals, build):
     }
 
 
+def sweep(dev):
+    """The figures of the dev half for a range of thresholds: how THRESHOLD was chosen."""
+    print(f"{'threshold':>9} {'top-1':>7} {'top-3':>7} {'wrong 1st':>10} {'silent':>7}")
+    for step in range(5, 41, 1):
+        t = step / 100
+        r = evaluate(dev, lambda pool, t=t: words_bm25(pool, threshold=t))
+        print(
+            f"{t:9.2f} {r['top1']:7.0%} {r['top3']:7.0%} "
+            f"{r['wrong_first']:>4} / {r['grouped']:<3} {r['silent']:7.0%}"
+        )
+
+
 def main(argv):
     import django
 
     django.setup()
     proposals = load()
+    if "--sweep" in argv:
+        return sweep([p for p in proposals if p["split"] == "dev"])
     verbose = "-v" in argv
     halves = {"dev": [], "held_out": []}
     for p in proposals:

@@ -1,4 +1,5 @@
-"""Similar proposals: Japanese normalisation, TF-IDF cosine ranking, and the database side."""
+"""Similar proposals: Japanese words, the BM25-weighted ranking and its threshold, and the
+database side."""
 
 import itertools
 
@@ -9,11 +10,12 @@ from django.utils import timezone
 
 from initiatives.models import Initiative
 from initiatives.similarity import (
-    SimilarityIndex,
-    document_text,
-    ngrams,
-    normalise,
+    THRESHOLD,
+    TITLE_WEIGHT,
+    Ranker,
+    features,
     similar_initiatives,
+    words,
 )
 
 from .factories import make_initiative
@@ -123,58 +125,106 @@ def make_consolidated(user, into, **text):
     return initiative
 
 
-# --- Text --------------------------------------------------------------------------------------
+# --- Words -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("ＡＩ　チャットボット", "aiチャットボット"),
-        ("ｶﾀｶﾅ", "カタカナ"),
-        (
-            "ＲＰＡ（ロボティック・プロセス・オートメーション）",
-            "rpaロボティックプロセスオートメーション",
-        ),
-        ("「電子申請」の拡充。来庁不要、２４時間！", "電子申請の拡充来庁不要24時間"),
-        ("  Web 会議\n\tシステム ", "web会議システム"),
-        ("", ""),
-    ],
-)
-def test_normalise(raw, expected):
-    assert normalise(raw) == expected
+def test_words_fold_spelling_variants_and_synonyms():
+    one = set(words("スマホで保育園の申込ができる電子申請"))
+    other = set(words("スマートフォンから保育所への申し込みができるオンライン申請"))
+    assert {"スマートフォン", "保育所", "申し込み", "オンライン申請", "申請"} <= one & other
 
 
-def test_ngrams_are_counted_within_runs_of_text():
-    assert ngrams("会議録、会議") == {"会議": 2, "議録": 1}
-    assert ngrams("ＡＩ議事録", n=3) == {"ai議": 1, "i議事": 1, "議事録": 1}
-    # A run shorter than n is kept whole rather than lost.
-    assert ngrams("税・ごみ") == {"税": 1, "ごみ": 1}
+def test_words_keep_content_words_only():
+    found = words("職員の業務を効率化するため、AIを導入する。")
+    assert "ai" in found
+    # Particles, auxiliaries, ため and the stock words of every proposal are not kept.
+    assert not {"の", "を", "する", "ため", "為", "職員", "業務", "導入", "効率化"} & set(found)
+    assert words("") == words("   ") == []
 
 
-def test_document_text_counts_the_title_twice():
-    initiative = Initiative(title="題", current_issues="課題", content="内容")
-    assert normalise(document_text(initiative)) == "題題課題内容"
+def test_features_count_the_title_more():
+    counts = features("議事録", "議事録", "")
+    assert counts["議事録"] == TITLE_WEIGHT + 1
 
 
-# --- Index -------------------------------------------------------------------------------------
+# --- Ranking on a fixed small set ----------------------------------------------------------------
+
+SMALL_SET = {
+    "childcare": (
+        "保育所入所申込のオンライン化",
+        "入所申込は窓口で紙の申込書を出すしかなく、共働きの保護者が平日に来庁する負担が大きい。",
+        "電子申請で保育所の入所申込を受け付け、添付書類もアップロードできるようにする。",
+    ),
+    # The same idea in other words and spellings, from another department.
+    "childcare_reworded": (
+        "スマホで保育園の申し込みができるように",
+        "共働き世帯から、保育園の申し込みのために仕事を休まなければならないという声がある。",
+        "スマートフォンから保育園の利用申し込みができるオンライン申請を始める。",
+    ),
+    # The same service with another technology: a near miss.
+    "childcare_ai": (
+        "AIによる保育所入所選考の自動化",
+        "保育所の入所選考は、点数と希望順位をもとに何日もかけて組み合わせを決めている。",
+        "AIで入所希望と定員の組合せを自動で計算し、選考の作業を短くする。",
+    ),
+    "waste": (
+        "粗大ごみ収集のインターネット受付",
+        "粗大ごみの収集申込は電話のみで、月曜の午前はつながりにくい。",
+        "粗大ごみの申込をWebで24時間受け付け、手数料の支払いまでオンラインで完結させる。",
+    ),
+    "drone": (
+        "ドローンによる災害時の被害状況把握",
+        "大雨の後、被害の全体像をつかむまでに時間がかかる。",
+        "ドローンで上空から撮影し、土砂崩れや浸水の範囲を素早く把握する。",
+    ),
+    "library": (
+        "電子図書館サービスの開始",
+        "来館が難しい高齢者から、自宅で本を借りたいという要望がある。",
+        "電子書籍を貸し出すサービスを始め、24時間借りられるようにする。",
+    ),
+}
 
 
-def test_index_ranks_by_cosine_and_breaks_ties_by_key():
-    index = SimilarityIndex(
-        [
-            (3, "電子申請の拡充"),
-            (1, "電子申請の拡充"),
-            (2, "電子申請システムの導入と拡充"),
-            (4, "ごみ収集日の案内"),
-        ]
-    )
-    result = index.most_similar("電子申請の拡充")
-    assert [key for key, _ in result] == [1, 3, 2]
-    assert result[0][1] == pytest.approx(1.0)
-    assert result[0][1] == result[1][1] > result[2][1] > 0
-    assert index.most_similar("電子申請の拡充", limit=1, exclude={1}) == [(3, result[1][1])]
-    assert index.most_similar("まったく関係のない話") == []
-    assert index.most_similar("") == []
+@pytest.fixture
+def small_ranker():
+    return Ranker({key: features(*text) for key, text in SMALL_SET.items()})
+
+
+def test_reworded_pair_is_found_first(small_ranker):
+    for key, twin in (("childcare", "childcare_reworded"), ("childcare_reworded", "childcare")):
+        found = small_ranker.matches(features(*SMALL_SET[key]), exclude={key})
+        assert found[0].key == twin
+        assert found[0].score >= THRESHOLD
+        # It says why: the words the two share.
+        assert "申し込み" in found[0].shared
+
+
+def test_near_miss_is_not_shown_above_the_duplicate(small_ranker):
+    found = [
+        m.key
+        for m in small_ranker.matches(features(*SMALL_SET["childcare"]), exclude={"childcare"})
+    ]
+    assert found[0] == "childcare_reworded"
+    assert "childcare_ai" not in found[:1]
+
+
+def test_nothing_is_shown_for_an_unrelated_proposal(small_ranker):
+    for key in ("drone", "library", "childcare_ai"):
+        assert small_ranker.matches(features(*SMALL_SET[key]), exclude={key}) == []
+
+
+def test_threshold_decides_what_is_shown(small_ranker):
+    query = features(*SMALL_SET["childcare"])
+    everything = small_ranker.matches(query, exclude={"childcare"}, threshold=1e-9)
+    shown = small_ranker.matches(query, exclude={"childcare"})
+    assert len(everything) > len(shown) >= 1
+    assert all(m.score >= THRESHOLD for m in shown)
+    assert all(m.score < THRESHOLD for m in everything[len(shown) :])
+    # The same text is a perfect match; scores are ordered, in [0, 1].
+    same = small_ranker.matches(query, threshold=1e-9)
+    assert same[0].key == "childcare" and same[0].score == pytest.approx(1.0)
+    assert [m.score for m in same] == sorted((m.score for m in same), reverse=True)
+    assert small_ranker.matches(features("", "", "")) == []
 
 
 # --- Database ----------------------------------------------------------------------------------
@@ -188,14 +238,11 @@ def test_reworded_duplicate_ranks_first(proposer, outsider):
 
     result = similar_initiatives(target, Initiative.objects.all())
 
-    assert result[0][0] == duplicate
-    assert result[0][0].department.name == "道路管理課"
-    assert len(result) == 5
-    scores = [score for _, score in result]
-    assert all(0 < score <= 1 for score in scores)
-    assert scores == sorted(scores, reverse=True)
-    # Clearly ahead of the proposals that only share 「AI」「音声認識」「会議」「作成」.
-    assert scores[0] > 1.3 * scores[1]
+    assert [similar.initiative for similar in result] == [duplicate]
+    assert result[0].initiative.department.name == "道路管理課"
+    assert THRESHOLD <= result[0].score <= 1
+    assert {"議事録", "録音"} <= set(result[0].shared)
+    # The 300 that only share 「AI」「音声認識」「会議」「作成」 with it are not shown at all.
 
 
 def test_duplicate_is_found_from_either_side(proposer, outsider):
@@ -215,7 +262,7 @@ def test_itself_and_closed_states_are_never_offered(proposer, outsider):
     offered = [make(outsider, status=status, **DUPLICATE) for status in (S.SUBMITTED, S.RETURNED)]
     bulk(target, itertools.islice(generated_texts(), 30))
 
-    found = [initiative for initiative, _ in similar_initiatives(target, Initiative.objects.all())]
+    found = [initiative for initiative, *_ in similar_initiatives(target, Initiative.objects.all())]
 
     assert target not in found
     assert not set(hidden) & set(found)
@@ -230,28 +277,28 @@ def test_limit_and_candidates_are_respected(proposer, outsider):
     target = make(proposer, **TARGET)
     duplicate = make(outsider, **DUPLICATE)
     bulk(target, itertools.islice(generated_texts(), 50))
-    assert len(similar_initiatives(target, Initiative.objects.all(), limit=2)) == 2
+    make(outsider, **DUPLICATE)
+    assert len(similar_initiatives(target, Initiative.objects.all())) == 2
+    assert len(similar_initiatives(target, Initiative.objects.all(), limit=1)) == 1
     others = Initiative.objects.exclude(pk=duplicate.pk)
-    assert duplicate not in [i for i, _ in similar_initiatives(target, others)]
+    assert duplicate not in [i for i, *_ in similar_initiatives(target, others)]
 
 
 def test_query_count_does_not_grow_with_candidates(proposer, outsider):
     target = make(proposer, **TARGET)
-    pks = bulk(target, generated_texts())
+    pks = [make(outsider, **DUPLICATE).pk, *bulk(target, generated_texts())]
 
     def queries(n):
         with CaptureQueriesContext(connection) as ctx:
             result = similar_initiatives(target, Initiative.objects.filter(pk__in=pks[:n]))
-            for initiative, _ in result:  # what a list row shows, already loaded
+            for initiative, *_ in result:  # what a list row shows, already loaded
                 str(initiative.department.parent)
                 str(initiative.proposer)
         assert result
         return len(ctx.captured_queries)
 
-    # The fingerprint, the texts (to build the index) and the winners.
-    assert queries(20) == queries(200) == 3
-    # Asked again with nothing changed, the index is reused: fingerprint and winners only.
-    assert queries(200) == 2
+    # The texts and the winners.
+    assert queries(20) == queries(200) == 2
 
 
 def test_cached_index_follows_changes(proposer, outsider):
@@ -260,7 +307,7 @@ def test_cached_index_follows_changes(proposer, outsider):
         outsider, title="公園の樹木管理台帳の整備", content="樹木の点検記録を紙で管理している。"
     )
     pool = Initiative.objects.all()
-    assert all(i != other for i, _ in similar_initiatives(target, pool))
+    assert all(i != other for i, *_ in similar_initiatives(target, pool))
     Initiative.objects.filter(pk=other.pk).update(
         title=TARGET["title"], content=TARGET["content"], updated_at=timezone.now()
     )
