@@ -28,10 +28,14 @@ from typing import NamedTuple
 # How often the title counts against the body: it names the idea most compactly.
 TITLE_WEIGHT = 2
 # Below this cosine two proposals share words, not an idea (chosen on the dev half of the set).
-THRESHOLD = 0.20
+THRESHOLD = 0.23
 # BM25's saturation (k1, low: a word said twice is hardly more of the idea) and length damping (b).
 K1 = 0.5
 B = 0.75
+# Document frequencies are counted as if the pool held this many more texts, none with the word:
+# in a small pool (a city's first proposals) a word two texts share would otherwise weigh
+# nothing, and in a large one it changes nothing.
+BACKGROUND = 50
 # How many shared words a match shows.
 SHARED_WORDS = 4
 
@@ -184,8 +188,9 @@ class Match:
 
 
 def idf(document_frequency: int, size: int) -> float:
-    """BM25's inverse document frequency, floored so that a word in every text still counts a
-    little rather than negatively."""
+    """BM25's inverse document frequency (the +1 inside the log keeps it positive for a word in
+    every text), over the pool and BACKGROUND more texts."""
+    size += BACKGROUND
     return math.log(1 + (size - document_frequency + 0.5) / (document_frequency + 0.5))
 
 
