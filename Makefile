@@ -8,7 +8,7 @@ TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0
 MASTER_DATA ?= data/yachiyo.yaml
 PYTEST_ARGS ?=
 
-.PHONY: install run serve bench similarity browser-deps test test-fast test-browser lint check clean
+.PHONY: install run serve bench similarity similarity-scale browser-deps test test-fast test-browser lint check clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed" or 0)'
@@ -28,12 +28,14 @@ run: install .env
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py load_master_data $(MASTER_DATA)
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_data
+	$(DEV_ENV) $(BIN)/python manage.py rebuild_similarity_index
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The production stack on this machine: gunicorn + whitenoise, settings from the environment or
 # .env (DATABASE_URL for PostgreSQL, SECRET_KEY, ALLOWED_HOSTS; see docs/production.md).
 serve: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py rebuild_similarity_index --if-empty
 	$(BIN)/python manage.py collectstatic --no-input
 	$(BIN)/python manage.py check --deploy
 	$(BIN)/python -m gunicorn -c deploy/gunicorn.conf.py yachiyo_dx.wsgi
@@ -47,6 +49,10 @@ bench: install
 # dev half (tuned on) and the held-out half (never tuned on); `-v` lists every miss.
 similarity: install
 	$(BIN)/python bench/similarity.py $(SIMILARITY_ARGS)
+
+# The stored index with 10,000 proposals on PostgreSQL: rebuild, lookup and save times.
+similarity-scale: install
+	$(BIN)/python bench/similarity_scale.py
 
 # The browser journeys drive Debian's Chromium, with Japanese fonts. As root, `make test` installs
 # both from Debian's packages; otherwise it stops at once and says what to run.

@@ -268,23 +268,24 @@ class Similar(NamedTuple):
 
 
 def similar_initiatives(initiative, candidates, limit=5) -> list[Similar]:
-    """The initiatives among `candidates` (a queryset) most like `initiative`, best first, only
-    those at or above THRESHOLD.
+    """The initiatives among `candidates` (a queryset: what the viewer may see) most like
+    `initiative`, best first, only those at or above THRESHOLD, from the stored index
+    (initiatives.similarity_index).
 
-    The initiative itself and drafts, withdrawn and consolidated ones are never offered. Two
-    queries whatever the number of candidates: one for the texts, one for the winners with what a
-    list row shows.
+    The initiative itself and drafts, withdrawn and consolidated ones are never offered. At most
+    six queries whatever the size of the pool: five for the index, one for the winners with what
+    a list row shows.
     """
+    from .similarity_index import lookup
     from .workflow import NOT_SIMILAR
 
-    model = candidates.model
-    pool = candidates.exclude(status__in=NOT_SIMILAR).order_by()
-    rows = pool.values_list("id", "title", "current_issues", "content")
-    ranker = Ranker({pk: features(t, i, c) for pk, t, i, c in rows})
-    ranked = ranker.matches(initiative_features(initiative), limit=limit, exclude={initiative.pk})
+    ranked = [m for m in lookup(initiative) if m.key != initiative.pk]
     if not ranked:
         return []
-    winners = model._default_manager.select_related(
-        "department", "department__parent", "proposer"
-    ).in_bulk([m.key for m in ranked])
-    return [Similar(winners[m.key], m.score, m.shared) for m in ranked if m.key in winners]
+    winners = (
+        candidates.exclude(status__in=NOT_SIMILAR)
+        .select_related("department", "department__parent", "proposer")
+        .in_bulk([m.key for m in ranked])
+    )
+    shown = [Similar(winners[m.key], m.score, m.shared) for m in ranked if m.key in winners]
+    return shown[:limit]
