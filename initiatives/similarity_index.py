@@ -60,7 +60,10 @@ def _shift(words, step):
         SimilarityWord.objects.bulk_create(
             [SimilarityWord(word=w) for w in sorted(words)], ignore_conflicts=True
         )
-    SimilarityWord.objects.filter(word__in=words).update(documents=F("documents") + step)
+    rows = SimilarityWord.objects.filter(word__in=words)
+    # Locked in one order, so that two proposals saved at once sharing words wait, not deadlock.
+    list(rows.order_by("word").select_for_update().values_list("word", flat=True))
+    rows.update(documents=F("documents") + step)
 
 
 @transaction.atomic
