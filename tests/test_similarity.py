@@ -402,3 +402,30 @@ def test_index_follows_consolidation_and_its_undoing(proposer, outsider, reviewe
     review_services.undo_consolidation(result, actor=reviewer, reason="別の趣旨だった")
     indexed = set(SimilarityEntry.objects.values_list("initiative_id", flat=True))
     assert indexed == {one.pk, two.pk, third.pk}
+
+
+def test_kept_in_step_it_equals_a_rebuild(proposer, outsider, reviewer):
+    """Whatever the services did, the index is the one the command would build from scratch."""
+    one = make(proposer, **TARGET)
+    two = make(outsider, **DUPLICATE)
+    gone = make(
+        outsider, title="公園の樹木管理台帳の整備", content="樹木の点検記録を紙で管理している。"
+    )
+    initiative_services.withdraw(gone, actor=outsider, comment="取りやめ")
+    review_services.consolidate(
+        [one, two],
+        actor=reviewer,
+        source=one,
+        title="AIによる議事録作成",
+        content=TARGET["content"],
+    )
+
+    def state():
+        entries = dict(SimilarityEntry.objects.values_list("initiative_id", "words"))
+        postings = set(SimilarityPosting.objects.values_list("word", "initiative_id", "count"))
+        used = dict(SimilarityWord.objects.filter(documents__gt=0).values_list("word", "documents"))
+        return entries, postings, used
+
+    kept = state()
+    call_command("rebuild_similarity_index", stdout=io.StringIO())
+    assert state() == kept
