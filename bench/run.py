@@ -212,9 +212,12 @@ def main():
     results = {"settings": {"seconds": SECONDS, "clients": CLIENTS, "initiatives": TARGET}}
 
     generate.initiatives(100)
+    manage("rebuild_similarity_index")
     small = query_counts(pages(), user)
     print(f"generating {TARGET} initiatives…")
     generate.initiatives(TARGET)
+    # Generated around the services: the index of similar proposals is built once, as after an import.
+    manage("rebuild_similarity_index")
     urls = pages()
     large = query_counts(urls, user)
     results["queries"] = {

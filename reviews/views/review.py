@@ -73,7 +73,7 @@ def _review_context(request, initiative, **forms):
         "similar": similar,
         # Each similar proposal that can still be merged gets its own link (this one and that
         # one, ticked): nothing else is chosen for the reviewer.
-        "mergeable": {other.pk for other, _ in similar if other.status in REVIEWABLE},
+        "mergeable": {s.initiative.pk for s in similar if s.initiative.status in REVIEWABLE},
         "start_form": StartReviewForm(initial={"expected_status": initiative.status}),
         "return_form": ReturnForm(initial={"expected_status": initiative.status}),
         "classify_form": ClassificationForm(initial={"expected_status": initiative.status}),
