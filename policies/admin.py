@@ -106,6 +106,11 @@ class ChecklistInline(EditionContentMixin, admin.TabularInline):
 
 
 class AdoptForm(forms.Form):
+    title = forms.CharField(
+        label="採択する版の名称",
+        max_length=100,
+        error_messages={"required": "名称を入力してください。"},
+    )
     adopted_on = forms.DateField(
         label="策定日（この日から適用）",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -161,17 +166,22 @@ class PolicyEditionAdmin(EditionContentMixin, PortalAdmin):
         draft = get_object_or_404(PolicyEdition, pk=pk)
         if not editions.may_edit(request.user):
             raise PermissionDenied
-        form = AdoptForm(request.POST or None, initial={"adopted_on": datetime.date.today()})
+        initial = {
+            "adopted_on": datetime.date.today(),
+            "title": draft.title.replace(editions.DRAFT_SUFFIX, ""),
+        }
+        form = AdoptForm(request.POST or None, initial=initial)
         problems = []
         if request.method == "POST" and form.is_valid():
+            on, title = form.cleaned_data["adopted_on"], form.cleaned_data["title"]
             try:
-                editions.adopt(draft, on=form.cleaned_data["adopted_on"], actor=request.user)
+                editions.adopt(draft, on=on, title=title, actor=request.user)
             except editions.EditionError:
-                problems = editions.adoption_problems(draft, form.cleaned_data["adopted_on"])
+                problems = editions.adoption_problems(draft, on, title)
             else:
                 self.message_user(
                     request,
-                    f"「{draft.title}」を採択しました（{form.cleaned_data['adopted_on']:%Y年%-m月%-d日}から適用）。"
+                    f"「{title}」を採択しました（{form.cleaned_data['adopted_on']:%Y年%-m月%-d日}から適用）。"
                     "これからの提案はこの版を使い、提案済みの取組項目はもとの版のままです。",
                 )
                 return redirect("admin:policies_policyedition_change", draft.pk)

@@ -25,6 +25,10 @@ audit.register(
 )
 
 
+# Marks a draft's provisional name; the name it is adopted under is the city's own.
+DRAFT_SUFFIX = "（次期・案）"
+
+
 class EditionError(Exception):
     """Why a draft cannot be made or adopted, for the person."""
 
@@ -50,7 +54,7 @@ def draft_next(edition: PolicyEdition, *, actor) -> PolicyEdition:
     length = edition.end_fiscal_year - edition.start_fiscal_year
     draft = PolicyEdition.objects.create(
         code=_free_code(edition.code),
-        title=f"{edition.title}（次期・案）"[:100],
+        title=f"{edition.title}{DRAFT_SUFFIX}"[:100],
         adopted_on=None,
         based_on=edition,
         start_fiscal_year=edition.end_fiscal_year + 1,
@@ -83,12 +87,18 @@ def draft_next(edition: PolicyEdition, *, actor) -> PolicyEdition:
     return draft
 
 
-def adoption_problems(draft: PolicyEdition, on: datetime.date | None) -> list[str]:
-    """What stands in the way of adopting the draft on that date (empty: nothing)."""
+def adoption_problems(draft: PolicyEdition, on: datetime.date | None, title=None) -> list[str]:
+    """What stands in the way of adopting the draft on that date under that name (empty:
+    nothing)."""
     problems = []
     if not draft.is_draft:
         problems.append("この版は既に採択されています。")
         return problems
+    title = draft.title if title is None else title
+    if DRAFT_SUFFIX in title:
+        problems.append(f"名称から「{DRAFT_SUFFIX}」を外し、採択する版の名称にしてください。")
+    elif PolicyEdition.objects.adopted().filter(title=title).exists():
+        problems.append("採択済みの版と同じ名称です。版を見分けられる名称にしてください。")
     if on is None:
         problems.append("策定日（適用を始める日）を入力してください。")
     else:
@@ -106,16 +116,23 @@ def adoption_problems(draft: PolicyEdition, on: datetime.date | None) -> list[st
 
 
 @transaction.atomic
-def adopt(draft: PolicyEdition, *, on: datetime.date, actor) -> PolicyEdition:
-    """Adopt the draft from `on`: in force from that day, for every proposal made after."""
+def adopt(draft: PolicyEdition, *, on: datetime.date, actor, title=None) -> PolicyEdition:
+    """Adopt the draft from `on` under its final name: in force from that day, for every
+    proposal made after."""
     draft = PolicyEdition.objects.select_for_update().get(pk=draft.pk)
-    problems = adoption_problems(draft, on)
+    title = (draft.title if title is None else title).strip()
+    problems = adoption_problems(draft, on, title)
     if problems:
         raise EditionError(" ".join(problems))
-    draft.adopted_on = on
-    draft.save(update_fields=["adopted_on"])
+    before = {"title": draft.title}
+    draft.adopted_on, draft.title = on, title
+    draft.save(update_fields=["adopted_on", "title"])
     audit.record(
-        actor=actor, action="edition.adopted", obj=draft, after={"adopted_on": on.isoformat()}
+        actor=actor,
+        action="edition.adopted",
+        obj=draft,
+        before=before,
+        after={"adopted_on": on.isoformat(), "title": title},
     )
     return draft
 

@@ -76,8 +76,11 @@ def test_adoption_is_refused_with_reasons_and_changes_nothing(current, draft, ad
         editions.adopt(draft, on=current.adopted_on, actor=admin_user)
     assert "策定日は、採択済みの最新の版の策定日" in str(exc.value)
     ChecklistItem.objects.filter(checklist__edition=draft).delete()
-    problems = editions.adoption_problems(draft, TOMORROW)
+    problems = editions.adoption_problems(draft, TOMORROW, "第2次DX推進方針")
     assert problems == ["チェックリストの項目が1つもありません。"]
+    # Adopted under its own name: not the draft's provisional one, not an earlier edition's.
+    assert "を外し" in editions.adoption_problems(draft, TOMORROW)[0]
+    assert "採択済みの版と同じ名称" in editions.adoption_problems(draft, TOMORROW, current.title)[0]
     draft.refresh_from_db()
     assert draft.is_draft
 
@@ -87,10 +90,13 @@ def test_after_adoption_new_proposals_take_it_and_old_items_keep_theirs(
 ):
     old_item = make_initiative(proposer, status=S.SUBMITTED, title="前の版で提案した取組")
     Policy.objects.filter(pk=draft.policies.get(number=2).pk).update(name="新しい方針2の名前")
-    editions.adopt(draft, on=timezone.localdate(), actor=admin_user)
+    editions.adopt(draft, on=timezone.localdate(), actor=admin_user, title="第2次DX推進方針")
     assert PolicyEdition.objects.in_force() == draft
     event = AuditEvent.objects.get(action="edition.adopted")
-    assert event.after == {"adopted_on": timezone.localdate().isoformat()}
+    assert event.after == {
+        "adopted_on": timezone.localdate().isoformat(),
+        "title": "第2次DX推進方針",
+    }
     client.force_login(proposer)
     form = client.get(reverse("initiatives:create")).content.decode()
     assert "新しい方針2の名前" in form
@@ -108,7 +114,7 @@ def test_the_dashboard_reads_earlier_items_through_the_mapping(
 ):
     old_example = current.policies.get(number=2).examples.first()
     make_initiative(proposer, status=S.SUBMITTED)  # lists old_example under old policy 2
-    editions.adopt(draft, on=timezone.localdate(), actor=admin_user)
+    editions.adopt(draft, on=timezone.localdate(), actor=admin_user, title="第2次DX推進方針")
     successor = old_example.continued_by.get()
     assert successor not in figures.unused_examples(draft)
     rows = dict(figures.policy_counts(draft))
@@ -144,9 +150,15 @@ def test_administrators_draft_and_adopt_through_the_admin(client, current, admin
     draft = PolicyEdition.objects.drafts().get()
     assert "を案として作りました" in response.content.decode()
     adopt = reverse("admin:policies_policyedition_adopt", args=[draft.pk])
-    refused = client.post(adopt, {"adopted_on": current.adopted_on.isoformat()})
+    page = client.get(adopt).content.decode()
+    assert f'value="{current.title}"' in page  # the provisional mark taken off, to be renamed
+    refused = client.post(
+        adopt, {"adopted_on": current.adopted_on.isoformat(), "title": "第2次DX推進方針"}
+    )
     assert "策定日は、採択済みの最新の版の策定日" in refused.content.decode()
-    done = client.post(adopt, {"adopted_on": TOMORROW.isoformat()}, follow=True)
+    done = client.post(
+        adopt, {"adopted_on": TOMORROW.isoformat(), "title": "第2次DX推進方針"}, follow=True
+    )
     assert "を採択しました" in done.content.decode()
     draft.refresh_from_db()
     assert draft.adopted_on == TOMORROW
@@ -162,7 +174,8 @@ def test_the_portal_and_the_file_give_the_same_records(tmp_path, current, draft,
     example = ExampleInitiative.objects.get(policy=policy, number=1)
     example.title = "改めた取組例"
     example.save()
-    editions.adopt(draft, on=TOMORROW, actor=admin_user)
+    editions.adopt(draft, on=TOMORROW, actor=admin_user, title="第2次DX推進方針")
+    draft.refresh_from_db()
     built = edition_data(draft)
 
     # Written to the city's file, the edition loads as nothing new: the same records.
