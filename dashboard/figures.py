@@ -56,8 +56,9 @@ def status_counts():
 def policy_counts(edition):
     """[(基本方針, 件数)]: every policy of the edition in force, then 未選択. 2 queries.
 
-    A policy counts its own items and those filed under the earlier policy it continues
-    (Policy.continues); items under an earlier policy nothing continues are 過去の版の方針.
+    A policy counts its own items and those filed under the earlier policies it continues
+    (Policy.continues, two editions back); items under an earlier policy nothing continues are
+    過去の版の方針. Where a revision split one policy in two, its earlier items count in both.
     """
     per_policy = dict(
         shared_initiatives()
@@ -68,8 +69,8 @@ def policy_counts(edition):
     )
     rows, counted = [], set()
     if edition is not None:
-        for p in edition.policies.order_by("number"):
-            ids = {p.pk, p.continues_id} - {None}
+        for p in edition.policies.order_by("number").select_related("continues"):
+            ids = {p.pk, p.continues_id, p.continues and p.continues.continues_id} - {None}
             counted |= ids
             rows.append((policy_label(p.number, p.name), sum(per_policy.get(i, 0) for i in ids)))
     earlier = sum(n for pk, n in per_policy.items() if pk is not None and pk not in counted)
@@ -204,7 +205,7 @@ def budget_by_year_and_policy(edition):
 
 def unused_examples(edition):
     """取組例 of the edition in force that no shared, not withdrawn initiative lists, neither
-    itself nor an earlier edition's example it continues (ExampleInitiative.continues). 1 query."""
+    itself nor an example it continues (ExampleInitiative.continues, two editions back). 1 query."""
     if edition is None:
         return []
     listed = Initiative.examples.through.objects.filter(
@@ -214,6 +215,9 @@ def unused_examples(edition):
         ExampleInitiative.objects.filter(policy__edition=edition)
         .exclude(Exists(listed.filter(exampleinitiative_id=OuterRef("pk"))))
         .exclude(Exists(listed.filter(exampleinitiative__continued_by=OuterRef("pk"))))
+        .exclude(
+            Exists(listed.filter(exampleinitiative__continued_by__continued_by=OuterRef("pk")))
+        )
         .select_related("policy")
         .order_by("policy__number", "number")
     )

@@ -64,6 +64,27 @@ class EditionContentMixin:
         args = (request, obj) if isinstance(self, admin.options.InlineModelAdmin) else (request,)
         return super().has_add_permission(*args) and not self._adopted(obj)
 
+    # Nothing is added to, or moved into, an adopted edition: its records' parents are drafts.
+    DRAFT_PARENTS = {
+        "edition": lambda: PolicyEdition.objects.drafts(),
+        "policy": lambda: Policy.objects.filter(edition__adopted_on__isnull=True),
+        "checklist": lambda: Checklist.objects.filter(edition__adopted_on__isnull=True),
+    }
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        drafts = self.DRAFT_PARENTS.get(db_field.name)
+        if drafts is not None and db_field.model is not PolicyEdition:
+            field.queryset = drafts()
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if self._adopted(obj):
+            raise PermissionDenied(
+                "採択済みの版の内容は変更できません。改定は次の版の案で行います。"
+            )
+        super().save_model(request, obj, form, change)
+
 
 class EarlierChoicesMixin:
     """What a draft's policy or example continues: records of adopted editions, named with

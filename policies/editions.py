@@ -10,7 +10,7 @@ read earlier items under the new edition's policies and examples.
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from core import audit
@@ -39,10 +39,10 @@ def may_edit(user) -> bool:
 
 
 def _free_code(base: str) -> str:
-    code, n = f"{base}-next", 2
+    code, n = f"{base[:44]}-next", 2
     while PolicyEdition.objects.filter(code=code).exists():
-        code, n = f"{base}-next{n}", n + 1
-    return code[:50]
+        code, n = f"{base[:44]}-next{n}", n + 1
+    return code
 
 
 @transaction.atomic
@@ -109,6 +109,18 @@ def adoption_problems(draft: PolicyEdition, on: datetime.date | None, title=None
             )
     if not draft.policies.exists():
         problems.append("基本方針が1つもありません。")
+    # What it continues is of the edition it revises: so the file can say it as 方針番号-番号.
+    stray = ExampleInitiative.objects.filter(continued_by__policy__edition=draft).exclude(
+        policy__edition_id=draft.based_on_id
+    )
+    stray_policies = Policy.objects.filter(continued_by__edition=draft).exclude(
+        edition_id=draft.based_on_id
+    )
+    if stray.exists() or stray_policies.exists():
+        problems.append(
+            "引き継ぐ基本方針・取組例は、もとにした版のものにしてください"
+            f"（{'、'.join(str(x) for x in [*stray_policies, *stray][:5])}）。"
+        )
     checklist = draft.current_checklist()
     if checklist is None or not checklist.items.exists():
         problems.append("チェックリストの項目が1つもありません。")
@@ -126,7 +138,11 @@ def adopt(draft: PolicyEdition, *, on: datetime.date, actor, title=None) -> Poli
         raise EditionError(" ".join(problems))
     before = {"title": draft.title}
     draft.adopted_on, draft.title = on, title
-    draft.save(update_fields=["adopted_on", "title"])
+    try:
+        with transaction.atomic():
+            draft.save(update_fields=["adopted_on", "title"])
+    except IntegrityError as exc:  # another edition adopted for the same day meanwhile
+        raise EditionError("同じ策定日の版が既にあります。別の日にしてください。") from exc
     audit.record(
         actor=actor,
         action="edition.adopted",

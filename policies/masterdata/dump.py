@@ -28,16 +28,24 @@ def edition_data(edition: PolicyEdition) -> dict:
         if p.continues_id:
             policy["continues"] = p.continues.number
         examples = []
-        for x in sorted(p.examples.all(), key=lambda x: x.number):
+        for place, x in enumerate(sorted(p.examples.all(), key=lambda x: x.number), start=1):
             refs = sorted(f"{c.policy.number}-{c.number}" for c in x.continues.all())
-            examples.append({"title": x.title, "continues": refs} if refs else x.title)
+            entry = {"title": x.title}
+            if x.number != place:  # numbers with gaps are written out
+                entry["number"] = x.number
+            if refs:
+                entry["continues"] = refs
+            examples.append(entry if len(entry) > 1 else x.title)
         policy["examples"] = examples
         data["policies"].append(policy)
     data["checklists"] = [
         {
             "version": c.version,
             "title": c.title,
-            "items": [i.text for i in c.items.order_by("number")],
+            "items": [
+                i.text if i.number == place else {"number": i.number, "text": i.text}
+                for place, i in enumerate(c.items.order_by("number"), start=1)
+            ],
         }
         for c in edition.checklists.order_by("version").prefetch_related("items")
     ]

@@ -150,6 +150,9 @@ def _load_edition(i, e, result, problems):
     """A new edition with its policies and examples; checklist versions it lacks. An edition
     already loaded must read the same."""
     edition = PolicyEdition.objects.filter(code=e["code"]).first()
+    if edition is not None and e["adopted_on"] is None:
+        # A draft in the file is the portal's once loaded: 管理者 edit and adopt it there.
+        return
     if edition is not None:
         diffs = _edition_differences(edition, e)
         if diffs:

@@ -79,14 +79,27 @@ def _edition(r, e, w):
 
 
 def _numbered_texts(r, data, key, where, message, *, required):
-    """A list of strings, numbered from 1 in their order."""
+    """A list of strings, numbered from 1 in their order; an entry may be {number, text} where
+    numbers have gaps (an item left out of a revision keeps the others' numbers)."""
     out = []
     for k, text in enumerate(r.items(data, key, where, required=required)):
+        number = k + 1
+        if isinstance(text, dict):
+            number = _number(r, text, f"{where}.{key}[{k}]", number)
+            text = text.get("text")
         if not isinstance(text, str) or not text.strip():
             r.fail(f"{where}.{key}[{k}]", message)
             continue
-        out.append((k + 1, text.strip()))
+        out.append((number, text.strip()))
+    r.unique([n for n, _ in out], f"{where}.{key}", "番号")
     return out
+
+
+def _number(r, data, where, default):
+    """An entry's explicit number, or its place in the list."""
+    if data.get("number") is None:
+        return default
+    return r.integer(data, "number", where) or default
 
 
 def _policy(r, p, pw):
@@ -114,7 +127,9 @@ def _examples(r, p, pw):
     for k, x in enumerate(r.items(p, "examples", pw, required=False)):
         xw = f"{pw}.examples[{k}]"
         refs = []
+        number = k + 1
         if isinstance(x, dict):
+            number = _number(r, x, xw, number)
             title = r.text(x, "title", xw, max_length=200)
             for ref in r.items(x, "continues", xw, required=False):
                 match = EXAMPLE_REF.match(str(ref))
@@ -130,7 +145,8 @@ def _examples(r, p, pw):
         else:
             r.fail(xw, "取組例の名称（文字列）である必要があります")
             continue
-        out.append({"number": k + 1, "title": title, "continues": refs})
+        out.append({"number": number, "title": title, "continues": refs})
+    r.unique([x["number"] for x in out], f"{pw}.examples", "取組例の番号")
     return out
 
 

@@ -54,7 +54,8 @@ class PolicyEdition(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "方針（版）"
-        ordering = ["-adopted_on"]
+        # Drafts (no date) after the adopted ones, on every database.
+        ordering = [F("adopted_on").desc(nulls_last=True)]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_fiscal_year__gte=F("start_fiscal_year")),
