@@ -8,7 +8,7 @@ TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0
 MASTER_DATA ?= data/yachiyo.yaml
 PYTEST_ARGS ?=
 
-.PHONY: install lock audit run serve bench browser-deps test test-fast test-browser lint check clean
+.PHONY: install lock audit run serve bench similarity similarity-scale browser-deps test test-fast test-browser lint check clean
 
 # Installs exactly what requirements/lock.txt pins (runtime and dev, every file checked against its
 # hash), then the project itself without resolving anything (--no-deps), built with the locked
@@ -67,12 +67,14 @@ run: install .env
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py load_master_data $(MASTER_DATA)
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_data
+	$(DEV_ENV) $(BIN)/python manage.py rebuild_similarity_index
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The production stack on this machine: gunicorn + whitenoise, settings from the environment or
 # .env (DATABASE_URL for PostgreSQL, SECRET_KEY, ALLOWED_HOSTS; see docs/production.md).
 serve: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py rebuild_similarity_index --if-empty
 	$(BIN)/python manage.py collectstatic --no-input
 	$(BIN)/python manage.py check --deploy
 	$(BIN)/python -m gunicorn -c deploy/gunicorn.conf.py yachiyo_dx.wsgi
@@ -83,6 +85,15 @@ serve: install
 # see bench/run.py for the other settings. Writes bench/results.md and bench/results.json.
 bench: install
 	$(BIN)/python bench/run.py
+
+# How well similar proposals are found in the labelled set (bench/similarity_set.yaml), for the
+# dev half (tuned on) and the held-out half (never tuned on); `-v` lists every miss.
+similarity: install
+	$(BIN)/python bench/similarity.py $(SIMILARITY_ARGS)
+
+# The stored index with 10,000 proposals on PostgreSQL: rebuild, lookup and save times.
+similarity-scale: install
+	$(BIN)/python bench/similarity_scale.py
 
 # The browser journeys drive Debian's Chromium, with Japanese fonts. As root, `make test` installs
 # both from Debian's packages; otherwise it stops at once and says what to run.

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -57,6 +57,7 @@ class UserAdmin(BaseUserAdmin):
         permissions=["change"],
     )
     def end_sessions(self, request, queryset):
+        queryset = self._changeable(request, queryset)
         ended = 0
         for user in queryset:
             with transaction.atomic():
@@ -77,6 +78,7 @@ class UserAdmin(BaseUserAdmin):
         permissions=["change"],
     )
     def reset_two_factor(self, request, queryset):
+        queryset = self._changeable(request, queryset)
         for user in queryset:
             two_factor.reset(user, actor=request.user)
         self.message_user(
@@ -84,6 +86,18 @@ class UserAdmin(BaseUserAdmin):
             f"{queryset.count()}件のアカウントの二段階認証をリセットし、ログインを終了させました。"
             "次のログインで登録し直します。",
         )
+
+    def _changeable(self, request, queryset):
+        """Actions are checked without an object: a superuser's account is still changed only by
+        a superuser (has_change_permission), so theirs are left out and said so."""
+        if request.user.is_superuser or not queryset.filter(is_superuser=True).exists():
+            return queryset
+        self.message_user(
+            request,
+            "スーパーユーザーのアカウントは、スーパーユーザーだけが操作できます（対象から外しました）。",
+            messages.WARNING,
+        )
+        return queryset.filter(is_superuser=False)
 
     @admin.display(description="氏名")
     def display_name(self, obj):

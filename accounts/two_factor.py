@@ -35,6 +35,9 @@ RECOVERY_DEVICE_NAME = "回復コード"
 PENDING_KEY = "two_factor_pending"
 # The key of an app being set up, until its first code confirms it.
 SETUP_KEY = "two_factor_setup_key"
+# When this session last gave a code, and how recent it must be to change the factor itself.
+VERIFIED_AT_KEY = "two_factor_verified_at"
+RECENT_SECONDS = 10 * 60
 # The recovery codes just made, shown once on the next page and then forgotten.
 NEW_CODES_KEY = "two_factor_new_codes"
 # What a pending session may reach (URL names).
@@ -83,7 +86,12 @@ def must_verify(request) -> bool:
     user = request.user
     if not user.is_authenticated:
         return False
-    owed = request.session.get(PENDING_KEY) or required_for(user)
+    pending = request.session.get(PENDING_KEY)
+    if pending == "enrol" and not required_for(user):
+        # No longer obliged (left the secretariat, or the rule was switched off).
+        request.session.pop(PENDING_KEY)
+        pending = None
+    owed = pending or required_for(user)
     return bool(owed) and not user.is_verified()
 
 
@@ -168,7 +176,7 @@ def start_enrolment(request) -> TOTPDevice:
 def _first_code_matches(device, token) -> bool:
     # The person sees the key being confirmed, so there is nothing to throttle here; the
     # drift and the step the code was taken in are kept as django-otp would.
-    if not token.isdigit():
+    if not (token.isascii() and token.isdigit()):
         return False
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
@@ -224,7 +232,7 @@ def verify(request, text) -> str:
     "recovery"; raises Refused with the reason otherwise."""
     user = request.user
     code = normalise_code(text)
-    if len(code) == 6 and code.isdigit():
+    if len(code) == 6 and code.isascii() and code.isdigit():
         devices, kind = TOTPDevice.objects.filter(user=user, confirmed=True), "app"
     else:
         devices, kind = StaticDevice.objects.filter(user=user, confirmed=True), "recovery"
@@ -260,6 +268,13 @@ def _verified(request, device):
     request.session.cycle_key()
     otp_login(request, device)
     request.session.pop(PENDING_KEY, None)
+    request.session[VERIFIED_AT_KEY] = int(time.time())
+
+
+def recently_verified(request) -> bool:
+    """A code was given in this session within the last minutes: enough to change the second
+    factor itself (a session left open on a shared desk is not)."""
+    return time.time() - request.session.get(VERIFIED_AT_KEY, 0) < RECENT_SECONDS
 
 
 @transaction.atomic

@@ -34,7 +34,8 @@ def verify(request):
     """The second step: a code from the app, or a recovery code."""
     if not two_factor.is_enrolled(request.user):
         return _go("two_factor:setup", request)
-    if request.user.is_verified():
+    again = request.GET.get("again") or request.POST.get("again")
+    if request.user.is_verified() and not again:
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -51,16 +52,21 @@ def verify(request):
                     "認証アプリが使えないときは、二段階認証の設定で回復コードを作り直してください。",
                 )
             return redirect(_next_url(request))
-    return render(request, "registration/two_factor_verify.html", {"form": form, **_next(request)})
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form, "again": bool(again), **_next(request)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def setup(request):
     """Enrol an authenticator app: scan (or type) the key, confirm with the first code."""
-    # Changing an enrolled app needs the second factor first: a password alone may not.
-    if two_factor.is_enrolled(request.user) and not request.user.is_verified():
-        return _go("two_factor:verify", request)
+    # Changing an enrolled app needs a code given just now: not a password alone, nor a
+    # session left open since the morning.
+    if two_factor.is_enrolled(request.user) and not two_factor.recently_verified(request):
+        return _confirm_first(request, reverse("two_factor:setup"))
     device = two_factor.start_enrolment(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -98,6 +104,8 @@ def codes(request):
     if request.method == "POST":
         if not request.user.is_verified():
             return redirect("two_factor:overview")
+        if not two_factor.recently_verified(request):
+            return _confirm_first(request, reverse("two_factor:overview"))
         request.session[two_factor.NEW_CODES_KEY] = two_factor.renew_codes(request.user)
         messages.success(request, "回復コードを作り直しました。前の回復コードはもう使えません。")
         return redirect("two_factor:codes")
@@ -161,6 +169,12 @@ def disable(request):
         },
         status=400,
     )
+
+
+def _confirm_first(request, then):
+    """Ask for a code again before the second factor itself is changed."""
+    messages.info(request, "二段階認証の設定を変えるため、もう一度確認コードを入力してください。")
+    return redirect(f"{reverse('two_factor:verify')}?{urlencode({'again': 1, 'next': then})}")
 
 
 def _go(name, request):

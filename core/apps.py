@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
         from . import cache
 
         cache.connect()
+
+        from . import lookups
+
+        lookups.register()

@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 
-from .uploads import check_upload
+from .uploads import MAX_NAME_CHARS, NAME_TOO_LONG, check_upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -18,7 +18,10 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", MAX_NAME_CHARS)
         super().__init__(*args, **kwargs)
+        self.error_messages["max_length"] = NAME_TOO_LONG
+        self.widget.attrs.setdefault("data-max-name-chars", MAX_NAME_CHARS)  # file-names.js
 
     def clean(self, data, initial=None):
         items = data if isinstance(data, list | tuple) else ([data] if data else [])

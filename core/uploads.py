@@ -27,6 +27,14 @@ ALLOWED = {
     ".csv": ("text/csv", "text"),
 }
 ALLOWED_LABEL = "PDF、Word、Excel、PowerPoint、CSV、PNG、JPEG"
+# A file's name travels in its part's header, which Django's parser caps at 1,024 bytes
+# (MAX_TOTAL_HEADER_SIZE, kept: it bounds what is read before a part is known). After the
+# header's own text about 870 bytes are left: 200 characters fit even at 4 bytes each, and
+# fit original_name (255) without Django's silent shortening of longer names.
+MAX_NAME_CHARS = 200
+NAME_TOO_LONG = (
+    f"ファイル名が長すぎます（{MAX_NAME_CHARS}文字まで）。名前を短くしてから選び直してください。"
+)
 
 
 def _is_text(head: bytes) -> bool:

@@ -56,21 +56,27 @@ def status_counts():
 def policy_counts(edition):
     """[(基本方針, 件数)]: every policy of the edition in force, then 未選択. 2 queries.
 
-    Initiatives filed under a policy of an earlier edition are counted as 過去の版の方針.
+    A policy counts its own items and those filed under the earlier policies it continues
+    (Policy.continues, two editions back); items under an earlier policy nothing continues are
+    過去の版の方針. Where a revision split one policy in two, its earlier items count in both.
     """
-    totals = shared_initiatives().aggregate(
-        unselected=Count("pk", filter=Q(policy__isnull=True)),
-        earlier=Count("pk", filter=Q(policy__isnull=False) & ~Q(policy__edition=edition)),
+    per_policy = dict(
+        shared_initiatives()
+        .order_by()
+        .values("policy")
+        .annotate(n=Count("pk"))
+        .values_list("policy", "n")
     )
-    rows = []
+    rows, counted = [], set()
     if edition is not None:
-        policies = edition.policies.order_by("number").annotate(
-            n=Count("initiatives", filter=SHARED)
-        )
-        rows = [(policy_label(p.number, p.name), p.n) for p in policies]
-    if totals["earlier"]:
-        rows.append(("過去の版の方針", totals["earlier"]))
-    rows.append((UNSELECTED, totals["unselected"]))
+        for p in edition.policies.order_by("number").select_related("continues"):
+            ids = {p.pk, p.continues_id, p.continues and p.continues.continues_id} - {None}
+            counted |= ids
+            rows.append((policy_label(p.number, p.name), sum(per_policy.get(i, 0) for i in ids)))
+    earlier = sum(n for pk, n in per_policy.items() if pk is not None and pk not in counted)
+    if earlier:
+        rows.append(("過去の版の方針", earlier))
+    rows.append((UNSELECTED, per_policy.get(None, 0)))
     return rows
 
 
@@ -198,15 +204,20 @@ def budget_by_year_and_policy(edition):
 
 
 def unused_examples(edition):
-    """取組例 of the edition in force that no shared, not withdrawn initiative lists. 1 query."""
+    """取組例 of the edition in force that no shared, not withdrawn initiative lists, neither
+    itself nor an example it continues (ExampleInitiative.continues, two editions back). 1 query."""
     if edition is None:
         return []
-    links = Initiative.examples.through.objects.filter(
-        exampleinitiative_id=OuterRef("pk"), initiative__submitted_at__isnull=False
+    listed = Initiative.examples.through.objects.filter(
+        initiative__submitted_at__isnull=False
     ).exclude(initiative__status__in=(Initiative.Status.WITHDRAWN, CONSOLIDATED))
     return list(
         ExampleInitiative.objects.filter(policy__edition=edition)
-        .exclude(Exists(links))
+        .exclude(Exists(listed.filter(exampleinitiative_id=OuterRef("pk"))))
+        .exclude(Exists(listed.filter(exampleinitiative__continued_by=OuterRef("pk"))))
+        .exclude(
+            Exists(listed.filter(exampleinitiative__continued_by__continued_by=OuterRef("pk")))
+        )
         .select_related("policy")
         .order_by("policy__number", "number")
     )

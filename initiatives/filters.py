@@ -26,17 +26,17 @@ class InitiativeFilter(django_filters.FilterSet):
     )
     policy = django_filters.ModelChoiceFilter(
         label="基本方針",
-        queryset=Policy.objects.select_related("edition").order_by(
-            "-edition__adopted_on", "number"
-        ),
+        queryset=Policy.objects.filter(edition__adopted_on__isnull=False)
+        .select_related("edition")
+        .order_by("-edition__adopted_on", "number"),
         empty_label="すべて",
     )
     example = django_filters.ModelChoiceFilter(
         label="取組例",
         field_name="examples",
-        queryset=ExampleInitiative.objects.select_related("policy").order_by(
-            "-policy__edition__adopted_on", "policy__number", "number"
-        ),
+        queryset=ExampleInitiative.objects.filter(policy__edition__adopted_on__isnull=False)
+        .select_related("policy")
+        .order_by("-policy__edition__adopted_on", "policy__number", "number"),
         empty_label="すべて",
     )
     channel = django_filters.ModelChoiceFilter(

@@ -11,6 +11,7 @@ from policies.names import city
 from . import access, history, workflow
 from .consolidation import awaiting_undo
 from .models import Attachment, Initiative, SelfCheckAnswer
+from .similarity import similar_initiatives
 
 S = Initiative.Status
 
@@ -66,6 +67,17 @@ def _originals(initiative):
     )
 
 
+def similar_for(user, initiative):
+    """The similar proposals the page shows, and to whom: the owners of an editable proposal
+    (who may still join an existing idea instead), and the secretariat. Only proposals the user
+    may see are offered."""
+    owner = access.can_edit(user, initiative)
+    if not (owner or user.is_secretariat):
+        return {"similar": None, "similar_for_proposer": False}
+    candidates = Initiative.objects.visible_to(user)
+    return {"similar": similar_initiatives(initiative, candidates), "similar_for_proposer": owner}
+
+
 def proposal_section(request, initiative) -> dict:
     """The proposal, its schedule, cases, self-check, attachments, timeline and history, and
     what the user may do with it (a fixed number of queries)."""
@@ -97,4 +109,5 @@ def proposal_section(request, initiative) -> dict:
         "generic_actions": [rule for rule in actions if not rule.service],
         "is_secretariat": user.is_secretariat,
         "returned_because": history.why_returned(initiative),
+        **similar_for(user, initiative),
     }

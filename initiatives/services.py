@@ -15,7 +15,7 @@ from django.utils import timezone
 from core import audit
 from core.uploads import stored_uploads
 
-from . import notifications, workflow
+from . import notifications, similarity_index, workflow
 from .consolidation import awaiting_undo
 from .history import conflict_since
 from .models import Attachment, Initiative, SelfCheckAnswer
@@ -144,6 +144,8 @@ def transition(
         fields.append("submitted_at")
     locked._history_user = actor
     locked.save(update_fields=fields)
+    # Submitted, it joins the pool of similar proposals; withdrawn or merged, it leaves it.
+    similarity_index.refresh(locked)
     event = audit.record(
         actor=actor,
         action="initiative.transition",
@@ -235,6 +237,8 @@ def save_proposal(*, form, milestones, cases, self_check, files, actor, expected
         old, new = audit.changed(before, _values(initiative))
         if stored:
             new["attachments"] = [a.original_name for a in stored]
+        # A returned proposal is still in the pool: its new words replace the old.
+        similarity_index.refresh(initiative)
         audit.record(
             actor=actor,
             action="initiative.created" if created else "initiative.saved",
@@ -312,6 +316,7 @@ def rewrite(initiative, *, actor, values, add=None, comment=""):
     locked.version += 1
     locked._history_user = actor
     locked.save()
+    similarity_index.refresh(locked)
     for name, objects in (add or {}).items():
         getattr(locked, name).add(*objects)
     old, new = audit.changed(before, _values(locked))

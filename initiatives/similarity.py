@@ -1,210 +1,291 @@
-"""Finding proposals that express the same idea, so that the secretariat sees duplicates early.
+"""Finding proposals that express the same idea, so that duplicates are seen early: by the
+proposer before submitting, and by the secretariat when gathering and reviewing.
 
-Several departments often propose the same thing in different words. Japanese has no spaces
-between words, and a morphological analyser (MeCab, Sudachi) would be a heavy dependency with a
-dictionary to maintain, so texts are compared by overlapping character n-grams instead: after
-NFKC normalisation (ＡＩ→ai, ｶﾀｶﾅ→カタカナ) the bigrams 「議事」「事録」 match whichever way a
-sentence is segmented. N-grams are weighted by TF-IDF over the candidate set, so that stock words
-of every proposal (「導入」「活用」「業務」) count for little, and documents are compared by the
-cosine of their vectors (0 = nothing in common, 1 = the same text). An inverted index keeps a
-query to the documents that share at least one n-gram with it.
+Texts are compared by their words. SudachiPy (with its core dictionary, installed as a package,
+nothing fetched at run time) splits Japanese into morphemes and gives each its normalised form,
+which folds much 表記ゆれ by itself (申込・申し込み, 受付・受け付け, 出来る・できる). A long
+compound is taken whole and also in its parts, so that 電子申請 and オンライン申請 share 申請.
+Only content words count (nouns, verbs, adjectives), less a short list of words every proposal
+uses (導入, 活用, 業務, 職員…), and a small thesaurus folds the synonyms a dictionary does not
+(スマホ→スマートフォン, ネット→インターネット, 会議録→議事録).
+
+Words are weighted as in BM25 (a word's weight saturates with its count, long texts are damped,
+rare words weigh more), and two texts are compared by the cosine of their weighted vectors: 0 is
+nothing in common, 1 the same words. Unlike a raw BM25 sum, a cosine means the same thing in a
+pool of 50 or of 10,000, so one threshold, chosen on the labelled set (bench/similarity_set.yaml,
+`make similarity`), decides whether anything is shown at all. Each match carries the words that
+made it, to say why it is shown.
 """
 
-import heapq
 import math
-import unicodedata
-from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable
-
-from django.db.models import Count, Max
-
-from .workflow import NOT_SIMILAR
+import threading
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 # How often the title counts against the body: it names the idea most compactly.
 TITLE_WEIGHT = 2
-# Scores below this share only stock phrases, not an idea.
-MIN_SCORE = 0.05
-# N-gram sizes that make up a document vector.
-NGRAM_SIZES = (2, 3)
-# States whose initiatives are not worth pointing at: unfinished, withdrawn or already merged.
-EXCLUDED_STATES = NOT_SIMILAR
+# Below this cosine two proposals share words, not an idea (chosen on the dev half of the set).
+THRESHOLD = 0.23
+# BM25's saturation (k1, low: a word said twice is hardly more of the idea) and length damping (b).
+K1 = 0.5
+B = 0.75
+# Document frequencies are counted as if the pool held this many more texts, none with the word:
+# in a small pool (a city's first proposals) a word two texts share would otherwise weigh
+# nothing, and in a large one it changes nothing.
+BACKGROUND = 50
+# How many shared words a match shows.
+SHARED_WORDS = 4
 
-# Unicode categories dropped by `normalise`: punctuation (、。・「」（）…), separators (spaces,
-# including the ideographic one), control characters (newlines, tabs) and symbols (※〒→＋).
-_DROPPED = frozenset("PZCS")
+# Parts of speech that carry the idea (Sudachi's first two levels).
+_CONTENT = {
+    ("名詞", "普通名詞"),
+    ("名詞", "固有名詞"),
+    ("動詞", "一般"),
+    ("形容詞", "一般"),
+}
+# Words (normalised forms) nearly every proposal uses: they say nothing about which idea it is.
+_STOP_WORDS = """
+    導入 活用 利用 業務 職員 市 市民 化 為る 有る 居る 成る 出来る 行う 図る 進める 始める 使う
+    よる こと 言う 人 部 一部 込む 付ける 為 事 物 様 方 等 上 中 際 時 場合 必要 可能 対応 実施
+    整備 推進 検討 効率 効率化 向上 改善
+    促進 支援 負担 作業 時間 課題 現状 取組 取り組み 仕組み 環境 システム 担当 担当者 部署 課 各課
+    全て 多い 少ない 無い 良い 大きい 掛かる 増える 減らす 減る 出す 見る 来る 行く 持つ 取る
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
+# Synonyms the dictionary does not fold, as normalised forms: the variant → the word it means.
+THESAURUS = {
+    "スマホ": "スマートフォン",
+    "携帯電話": "スマートフォン",
+    "ネット": "インターネット",
+    "ウェブ": "インターネット",
+    "web": "インターネット",
+    "ホームページ": "インターネット",
+    "サイト": "インターネット",
+    "ウェブサイト": "インターネット",
+    "オンライン": "インターネット",
+    "電子申請": "オンライン申請",
+    "会議録": "議事録",
+    "記録": "議事録",
+    "文字起こし": "文字化",
+    "テキスト化": "文字化",
+    "塵": "ごみ",
+    "ゴミ": "ごみ",
+    "粗大塵": "粗大ごみ",
+    "大型": "粗大",
+    "パソコン": "端末",
+    "タブレット端末": "タブレット",
+    "ロボット": "rpa",
+    "光学文字認識": "ocr",
+    "ai-ocr": "ocr",
+    "問い合わせ": "問合せ",
+    "問合わせ": "問合せ",
+    "申込": "申し込み",
+    "申込み": "申し込み",
+    "在宅勤務": "テレワーク",
+    "ペーパー": "紙",
+    "電子マネー": "キャッシュレス",
+    "クレジットカード": "キャッシュレス",
+    "カード払い": "キャッシュレス",
+    "qrコード決済": "キャッシュレス",
+    "スマホ決済": "キャッシュレス",
+    "打ち込む": "入力",
+    "手入力": "入力",
+    "転記": "入力",
+    "入力作業": "入力",
+    "パンチ入力": "入力",
+    "保育園": "保育所",
+    "保育施設": "保育所",
+}
+# Phrases the dictionary splits into several words, replaced in the text before it is analysed.
+PHRASES = {
+    "光学文字認識": "OCR",
+    "文字認識": "OCR",
+    "電子マネー": "キャッシュレス",
+    "ソフトウェアロボット": "RPA",
+}
 
 
-class _Separators(dict):
-    """A `str.translate` table, filled as characters are met: dropped ones become a space."""
+@lru_cache(maxsize=1)
+def _dictionary():
+    from sudachipy import Dictionary
 
-    def __missing__(self, code):
-        char = chr(code)
-        self[code] = value = " " if unicodedata.category(char)[0] in _DROPPED else char
-        return value
+    return Dictionary(dict="core")
 
 
-_SEPARATORS = _Separators()
+_local = threading.local()
 
 
-def _segments(text: str) -> list[str]:
-    """The normalised runs of text between whitespace, punctuation and symbols."""
-    return unicodedata.normalize("NFKC", text or "").lower().translate(_SEPARATORS).split()
+def _tokenizer():
+    """One tokenizer per thread: Sudachi's tokenizer keeps state while it works."""
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        from sudachipy import SplitMode
+
+        tokenizer = _local.tokenizer = _dictionary().tokenizer(mode=SplitMode.C)
+    return tokenizer
 
 
-def normalise(text: str) -> str:
-    """NFKC (full-width letters and digits, half-width katakana), lower case, and no whitespace,
-    punctuation or symbols: 「ＡＩ　チャット・ボット。」→ "aiチャットボット"."""
-    return "".join(_segments(text))
+def _fold(form: str) -> str:
+    form = form.lower()
+    return THESAURUS.get(form, form)
 
 
-def ngrams(text: str, n=2) -> Counter:
-    """Counts of the character n-grams of the normalised text.
+def words(text: str) -> list[str]:
+    """The content words of a text, as normalised forms, compounds whole and in their parts:
+    「スマホで申込できる電子申請」→ [スマートフォン, 申し込み, オンライン申請, 電子, 申請]."""
+    import unicodedata
 
-    N-grams do not straddle punctuation or line breaks (「導入。会議」 gives no 「入会」); a run
-    shorter than n counts as a whole (「税」), so that short words are not lost.
-    """
-    return _count(_segments(text), (n,))
+    from sudachipy import SplitMode
 
-
-def _count(segments: list[str], sizes) -> Counter:
-    counts = Counter()
-    shortest = min(sizes)
-    for segment in segments:
-        if len(segment) < shortest:
-            counts[segment] += 1
+    text = unicodedata.normalize("NFKC", text or "")
+    if not text.strip():
+        return []
+    for phrase, replacement in PHRASES.items():
+        text = text.replace(phrase, replacement)
+    found = []
+    for morpheme in _tokenizer().tokenize(text):
+        pos = morpheme.part_of_speech()
+        # Nouns that work as adverbs (ため, 後, 際) carry no idea either.
+        if tuple(pos[:2]) not in _CONTENT or pos[2] == "副詞可能":
             continue
-        for n in sizes:
-            if len(segment) >= n:
-                # The shifted copies are of unequal length on purpose: zip stops at the shortest.
-                counts.update(map("".join, zip(*(segment[i:] for i in range(n)), strict=False)))
+        word = _fold(morpheme.normalized_form())
+        if word in STOP_WORDS or (len(word) < 2 and not word.isalpha()):
+            continue
+        found.append(word)
+        # Compound nouns also count in their parts; a verb's parts (受け付ける → 付ける) do not.
+        parts = morpheme.split(SplitMode.A) if pos[0] == "名詞" else ()
+        if len(parts) > 1:
+            for part in parts:
+                piece = _fold(part.normalized_form())
+                if piece != word and piece not in STOP_WORDS and len(piece) > 1:
+                    found.append(piece)
+    return found
+
+
+def features(title: str, current_issues: str = "", content: str = "") -> Counter:
+    """How often each content word occurs in a proposal, the title counted TITLE_WEIGHT times."""
+    counts = Counter()
+    for word in words(title):
+        counts[word] += TITLE_WEIGHT
+    for part in (current_issues, content):
+        counts.update(words(part))
     return counts
 
 
-def _features(text: str, sizes=NGRAM_SIZES) -> Counter:
-    """The n-grams of every size in `sizes`, counted together."""
-    return _count(_segments(text), sizes)
+def initiative_features(initiative) -> Counter:
+    return features(initiative.title, initiative.current_issues, initiative.content)
 
 
-def _join(title: str, current_issues: str, content: str) -> str:
-    return "\n".join([title or ""] * TITLE_WEIGHT + [current_issues or "", content or ""])
+@dataclass(frozen=True)
+class Match:
+    key: Hashable
+    score: float
+    # The words the two texts share, those that weigh most first.
+    shared: tuple[str, ...]
 
 
-def document_text(initiative) -> str:
-    """The text an initiative is compared by: title (counted TITLE_WEIGHT times), 現状と課題 and
-    取組内容."""
-    return _join(initiative.title, initiative.current_issues, initiative.content)
+def idf(document_frequency: int, size: int) -> float:
+    """BM25's inverse document frequency (the +1 inside the log keeps it positive for a word in
+    every text), over the pool and BACKGROUND more texts."""
+    size += BACKGROUND
+    return math.log(1 + (size - document_frequency + 0.5) / (document_frequency + 0.5))
 
 
-class SimilarityIndex:
-    """TF-IDF vectors of a fixed set of documents, searchable by cosine similarity.
+def weigh(counts: Mapping[str, int], idfs: Mapping[str, float], average_length: float) -> dict:
+    """A text's BM25 weights: saturated counts, damped by its length against the average."""
+    length = sum(counts.values())
+    damping = K1 * (1 - B + B * length / (average_length or 1))
+    return {
+        word: idfs[word] * tf * (K1 + 1) / (tf + damping)
+        for word, tf in counts.items()
+        if idfs.get(word)
+    }
 
-    Built once from (key, text) pairs; keys must be hashable and mutually comparable (ties are
-    broken by key). IDF is computed over these documents only.
-    """
 
-    def __init__(self, items: Iterable[tuple[Hashable, str]], *, sizes=NGRAM_SIZES):
-        self.sizes = tuple(sizes)
-        counts = {key: _features(text, self.sizes) for key, text in items}
-        self.size = len(counts)
-        document_frequency = Counter()
-        for features in counts.values():
-            document_frequency.update(features.keys())
-        # Smoothed as in scikit-learn: never zero, and n-grams unseen in the set weigh most.
-        self._unseen_idf = math.log(self.size + 1) + 1
-        self.idf = {
-            gram: math.log((self.size + 1) / (df + 1)) + 1
-            for gram, df in document_frequency.items()
-        }
-        self.vectors: dict[Hashable, dict[str, float]] = {}
-        self.norms: dict[Hashable, float] = {}
-        self.postings: dict[str, list[tuple[Hashable, float]]] = defaultdict(list)
-        for key, features in counts.items():
-            vector = {gram: tf * self.idf[gram] for gram, tf in features.items()}
-            norm = math.sqrt(sum(w * w for w in vector.values()))
-            self.vectors[key] = vector
-            self.norms[key] = norm
-            if norm:
-                for gram, weight in vector.items():
-                    self.postings[gram].append((key, weight / norm))
-        self.postings = dict(self.postings)
-
-    def __len__(self):
-        return self.size
-
-    def query_vector(self, text: str) -> dict[str, float]:
-        """TF-IDF weights of a text against this set (n-grams the set lacks included, so that a
-        text with much that is new does not look like a perfect match)."""
-        return {
-            gram: tf * self.idf.get(gram, self._unseen_idf)
-            for gram, tf in _features(text, self.sizes).items()
-        }
-
-    def most_similar(
-        self, text: str, limit=5, exclude=(), min_score=MIN_SCORE
-    ) -> list[tuple[Hashable, float]]:
-        """The `limit` documents most similar to `text`, best first, as (key, cosine) pairs;
-        equal scores in key order, keys in `exclude` and scores below `min_score` left out."""
-        vector = self.query_vector(text)
+def cosine_matches(query: dict, candidates: Iterable[tuple[Hashable, dict]], *, limit, threshold):
+    """The candidates (key, weights) whose cosine with `query` (weights) reaches `threshold`,
+    best first, equal scores in key order, each with the words that contributed most."""
+    query_norm = math.sqrt(sum(w * w for w in query.values()))
+    if not query_norm or limit <= 0:
+        return []
+    scored = []
+    for key, vector in candidates:
         norm = math.sqrt(sum(w * w for w in vector.values()))
-        if not norm or limit <= 0:
-            return []
+        if not norm:
+            continue
+        contributions = {
+            word: weight * vector[word] for word, weight in query.items() if word in vector
+        }
+        score = sum(contributions.values()) / (query_norm * norm)
+        if score >= threshold:
+            shared = sorted(contributions, key=lambda w: (-contributions[w], w))[:SHARED_WORDS]
+            scored.append(Match(key, min(round(score, 9), 1.0), tuple(shared)))
+    scored.sort(key=lambda m: (-m.score, m.key))
+    return scored[:limit]
+
+
+class Ranker:
+    """BM25-weighted cosine over a fixed set of documents given as word counts, in memory.
+
+    The portal keeps these counts in the database (initiatives.similarity_index); this class is
+    the same ranking for a set given at once, as `make similarity` and the tests use it.
+    """
+
+    def __init__(self, documents: Mapping[Hashable, Counter]):
+        self.documents = dict(documents)
+        self.size = len(self.documents)
+        self.document_frequency = Counter()
+        for counts in self.documents.values():
+            self.document_frequency.update(counts.keys())
+        lengths = [sum(c.values()) for c in self.documents.values()]
+        self.average_length = sum(lengths) / len(lengths) if lengths else 0
+        self.idfs = {w: idf(df, self.size) for w, df in self.document_frequency.items()}
+
+    def _idfs_for(self, counts):
+        # A word the set lacks weighs as a word seen once: it makes the query less like anything.
+        return {w: self.idfs.get(w) or idf(1, self.size + 1) for w in counts}
+
+    def matches(self, counts: Counter, *, limit=5, exclude=(), threshold=THRESHOLD):
+        query = weigh(counts, self._idfs_for(counts), self.average_length)
         excluded = set(exclude)
-        scores = defaultdict(float)
-        for gram, weight in vector.items():
-            posting = self.postings.get(gram)
-            if posting:
-                weight /= norm
-                for key, doc_weight in posting:
-                    scores[key] += weight * doc_weight
-        # Rounded so that float noise does not decide ties; capped at 1 for the same reason.
-        ranked = heapq.nsmallest(
-            limit,
-            (
-                (-round(score, 9), key)
-                for key, score in scores.items()
-                if score >= min_score and key not in excluded
-            ),
+        candidates = (
+            (key, weigh(doc, self.idfs, self.average_length))
+            for key, doc in self.documents.items()
+            if key not in excluded and not doc.keys().isdisjoint(counts.keys())
         )
-        return [(key, min(-score, 1.0)) for score, key in ranked]
+        return cosine_matches(query, candidates, limit=limit, threshold=threshold)
 
 
-_CACHE = {}
+class Similar(NamedTuple):
+    """A proposal shown as similar: how similar (0–1) and the words that make it so."""
+
+    initiative: object
+    score: float
+    shared: tuple[str, ...]
 
 
-def _cached_index(pool):
-    """The index of a candidate pool, rebuilt only when the pool changed since it was built.
+def similar_initiatives(initiative, candidates, limit=5) -> list[Similar]:
+    """The initiatives among `candidates` (a queryset: what the viewer may see) most like
+    `initiative`, best first, only those at or above THRESHOLD, from the stored index
+    (initiatives.similarity_index).
 
-    Building costs about 0.2 ms per proposal (a second for 5,000); a review page asks for it on
-    every view. The fingerprint (how many, last update) is one cheap query; any save or state
-    change moves `updated_at`. Kept per process, one pool at a time.
+    The initiative itself and drafts, withdrawn and consolidated ones are never offered. At most
+    six queries whatever the size of the pool: five for the index, one for the winners with what
+    a list row shows.
     """
-    key = str(pool.query)
-    fingerprint = tuple(pool.aggregate(n=Count("pk"), last=Max("updated_at")).values())
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    rows = pool.values_list("id", "title", "current_issues", "content")
-    index = SimilarityIndex((pk, _join(t, i, c)) for pk, t, i, c in rows)
-    _CACHE.clear()
-    _CACHE[key] = (fingerprint, index)
-    return index
+    from .similarity_index import lookup
+    from .workflow import NOT_SIMILAR
 
-
-def similar_initiatives(initiative, candidates, limit=5):
-    """The initiatives among `candidates` (a queryset) most like `initiative`, as (Initiative,
-    score) pairs, best first.
-
-    The initiative itself and drafts, withdrawn and consolidated ones are never offered. Two
-    queries whatever the number of candidates: one for the texts, one for the winners with what a
-    list row shows.
-    """
-    model = candidates.model
-    pool = candidates.exclude(status__in=EXCLUDED_STATES).order_by()
-    index = _cached_index(pool)
-    ranked = index.most_similar(document_text(initiative), limit=limit, exclude={initiative.pk})
+    ranked = [m for m in lookup(initiative) if m.key != initiative.pk]
     if not ranked:
         return []
-    winners = model._default_manager.select_related(
-        "department", "department__parent", "proposer"
-    ).in_bulk([pk for pk, _ in ranked])
-    return [(winners[pk], score) for pk, score in ranked if pk in winners]
+    winners = (
+        candidates.exclude(status__in=NOT_SIMILAR)
+        .select_related("department", "department__parent", "proposer")
+        .in_bulk([m.key for m in ranked])
+    )
+    shown = [Similar(winners[m.key], m.score, m.shared) for m in ranked if m.key in winners]
+    return shown[:limit]

@@ -5,11 +5,18 @@ from django.utils import timezone
 from core.fiscal import fiscal_year, format_fiscal_year
 from core.formatting import decimal_text
 from core.forms import ROW_LIMIT_MESSAGES, ConstraintErrorsMixin
+from core.uploads import MAX_NAME_CHARS
 from initiatives.models import MAX_YEN
 from policies.models import Department
 
 from . import follow_up
-from .models import ImplementationPlan, PlanEntry, ProgressNote, ProgressReport
+from .models import (
+    NEGATIVE_KPI_MESSAGE,
+    ImplementationPlan,
+    PlanEntry,
+    ProgressNote,
+    ProgressReport,
+)
 from .workbook_checks import MAX_UPLOAD_BYTES
 
 
@@ -87,10 +94,16 @@ class KpiForm(forms.Form):
         label="目標値", required=False, max_digits=14, decimal_places=2
     )
     target_year = fiscal_year_field("目標年度", required=False)
+    allows_negative = forms.BooleanField(
+        label="マイナスの値を認める",
+        required=False,
+        help_text="増減数・差分など、値がマイナスになりうる指標のときだけ選びます。",
+    )
 
     def clean(self):
         data = super().clean()
-        if any(data.get(k) not in (None, "") for k in self.fields):
+        # An unticked box alone does not make a row filled.
+        if any(data.get(k) not in (None, "") for k in self.fields if k != "allows_negative"):
             if not data.get("indicator"):
                 self.add_error("indicator", "指標の名称を入力してください。")
             if not data.get("unit"):
@@ -98,6 +111,8 @@ class KpiForm(forms.Form):
             for name in ("baseline_value", "baseline_year", "target_value", "target_year"):
                 if data.get(name) in (None, ""):
                     self.add_error(name, "入力してください。")
+                elif name.endswith("_value") and data[name] < 0 and not data["allows_negative"]:
+                    self.add_error(name, NEGATIVE_KPI_MESSAGE)
         return data
 
 
@@ -109,7 +124,8 @@ class BaseRowFormSet(forms.BaseFormSet):
         return [
             f.cleaned_data
             for f in self.forms
-            if f.cleaned_data and any(v not in (None, "") for v in f.cleaned_data.values())
+            if f.cleaned_data
+            and any(v not in (None, "") and v is not False for v in f.cleaned_data.values())
         ]
 
 
@@ -179,6 +195,8 @@ class ReportForm(ConstraintErrorsMixin, forms.ModelForm):
                 required=False,
                 max_digits=14,
                 decimal_places=2,
+                min_value=None if kpi.allows_negative else 0,
+                error_messages={"min_value": NEGATIVE_KPI_MESSAGE},
                 help_text=f"目標: {decimal_text(kpi.target_value)}{kpi.unit}（{format_fiscal_year(kpi.target_year)}）",
                 initial=actuals.get(kpi.pk),
             )
@@ -199,7 +217,11 @@ class ReportReviewForm(forms.Form):
 
 
 class WorkbookUploadForm(forms.Form):
-    workbook = forms.FileField(label="記入したExcelファイル（.xlsx）")
+    workbook = forms.FileField(
+        label="記入したExcelファイル（.xlsx）",
+        # Its name is not kept, but a long one still passes the parser's limit (file-names.js).
+        widget=forms.ClearableFileInput(attrs={"data-max-name-chars": MAX_NAME_CHARS}),
+    )
 
     def clean_workbook(self):
         upload = self.cleaned_data["workbook"]

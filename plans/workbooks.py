@@ -365,6 +365,16 @@ def _kpi_row(values, number, changes, due, existing, problems):
             )
         )
         return
+    if value < 0 and not kpi.allows_negative:
+        problems.append(
+            Problem(
+                KPIS,
+                number,
+                "F（実績値）",
+                f"指標「{kpi.indicator}」（{kpi.unit}）はマイナスになりません。実績値は0以上で入力してください。",
+            )
+        )
+        return
     changes[key]["kpis"][kpi] = value
 
 

@@ -2,7 +2,8 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from .access import edition_or_404, policy_or_404
+from . import editions as next_edition
+from .access import edition_or_404, policy_or_404, visible_editions
 from .models import ChecklistItem, ExampleInitiative, GlossaryTerm, PolicyEdition
 
 
@@ -15,17 +16,21 @@ def policies_with_examples(edition):
 
 @require_safe
 def edition_list(request):
-    editions = PolicyEdition.objects.all()
+    editions = visible_editions(request.user)
     return render(
         request,
         "policies/edition_list.html",
-        {"editions": editions, "in_force": PolicyEdition.objects.in_force()},
+        {
+            "editions": editions.adopted(),
+            "drafts": editions.drafts().order_by("-pk"),
+            "in_force": PolicyEdition.objects.in_force(),
+        },
     )
 
 
 @require_safe
 def edition_detail(request, code):
-    edition = edition_or_404(code)
+    edition = edition_or_404(code, request.user)
     checklist = edition.current_checklist()
     items = ChecklistItem.objects.filter(checklist=checklist) if checklist else []
     return render(
@@ -37,13 +42,15 @@ def edition_detail(request, code):
             "policies": policies_with_examples(edition),
             "checklist": checklist,
             "checklist_items": items,
+            # A draft's preview shows what becomes of the examples of the edition it revises.
+            "carried_over": next_edition.carried_over(edition) if edition.is_draft else None,
         },
     )
 
 
 @require_safe
 def policy_detail(request, code, number):
-    policy = policy_or_404(code, number)
+    policy = policy_or_404(code, number, request.user)
     return render(
         request,
         "policies/policy_detail.html",

@@ -1,22 +1,23 @@
-"""Reads of the review: the checklist in force and an initiative's review of it."""
+"""Reads of the review: the checklist an initiative is reviewed against and its review."""
 
 from django.db.models import Exists, OuterRef, Q
 
 from initiatives.models import Initiative
 from initiatives.workflow import AGENDA_STATES
-from policies.models import Body, PolicyEdition
+from policies.models import Body
 
 from .models import AgendaItem, ChecklistReview
 
 
-def checklist_in_force():
-    edition = PolicyEdition.objects.in_force()
-    return edition.current_checklist() if edition else None
+def checklist_for(initiative):
+    """What an initiative is reviewed against: the newest checklist of the edition it was
+    proposed under (an item keeps its edition when a new one is adopted)."""
+    return initiative.edition.current_checklist()
 
 
 def current_review(initiative):
-    """The review of the checklist version in force, if one was started."""
-    checklist = checklist_in_force()
+    """The review of the item's checklist, if one was started."""
+    checklist = checklist_for(initiative)
     if checklist is None:
         return None
     return (

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core import audit
 from core.models import AuditEvent
+from initiatives import similarity_index
 from initiatives.models import Initiative, Milestone, SelfCheckAnswer
 from policies.models import Channel, PolicyEdition
 
@@ -70,6 +71,8 @@ def make_initiative(
                 before={"status": "draft"},
                 after={"status": status},
             )
+        # As the services would have done on the way to this state.
+        similarity_index.refresh(initiative)
     return initiative
 
 

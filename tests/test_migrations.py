@@ -16,8 +16,13 @@ PRE_RELEASE = [
 ]
 # A NOT NULL column added with a database default is safe (older inserts get the default),
 # and the PostgreSQL linter passes it; SQLite adds it by rebuilding the table, which the
-# SQLite linter reads as a new NOT NULL column whatever the default.
-SQLITE_REBUILD_WITH_DEFAULT = ["0008_public_title"] if connection.vendor == "sqlite" else []
+# SQLite linter reads as a new NOT NULL column whatever the default. So does a column made
+# nullable (0005_next_edition: a draft edition has no adoption date), for the same rebuild.
+SQLITE_REBUILD_WITH_DEFAULT = (
+    ["0008_public_title", "0006_kpi_allows_negative", "0005_next_edition"]
+    if connection.vendor == "sqlite"
+    else []
+)
 # Changes an older version running beside the new one cannot take: the release that brings
 # them is applied with the app servers stopped (docs/production.md, 11章「停止が必要」).
 STOP_REQUIRED = {

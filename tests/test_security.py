@@ -321,3 +321,18 @@ def test_lockout_is_per_client_address_behind_the_proxy(client, proposer, settin
         HTTP_X_FORWARDED_FOR="192.0.2.7",
     )
     assert ok.status_code == 302
+
+
+def test_a_choice_beyond_any_integer_column_is_an_invalid_choice_not_a_500(client, proposer):
+    """int() reads full-width digits: a 20-digit choice once reached the database (500)."""
+    from policies.models import ExampleInitiative
+
+    huge = "１２３４５６７８９０１２３４５６７８９０"
+    assert list(ExampleInitiative.objects.filter(pk__in=[int(huge)])) == []
+    assert ExampleInitiative.objects.exclude(pk__in=[int(huge)]).count() == (
+        ExampleInitiative.objects.count()
+    )
+    client.force_login(proposer)
+    response = client.post(reverse("initiatives:create"), {"title": "x", "examples": [huge]})
+    assert response.status_code == 200
+    assert "選択" in response.content.decode()

@@ -1,20 +1,28 @@
-"""Similar proposals: Japanese normalisation, TF-IDF cosine ranking, and the database side."""
+"""Similar proposals: Japanese words, the BM25-weighted ranking and its threshold, and the
+database side."""
 
+import io
 import itertools
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
-from initiatives.models import Initiative
+from initiatives import services as initiative_services
+from initiatives import similarity_index
+from initiatives.models import Initiative, SimilarityEntry, SimilarityPosting, SimilarityWord
 from initiatives.similarity import (
-    SimilarityIndex,
-    document_text,
-    ngrams,
-    normalise,
+    THRESHOLD,
+    TITLE_WEIGHT,
+    Ranker,
+    features,
     similar_initiatives,
+    words,
 )
+from reviews import services as review_services
 
 from .factories import make_initiative
 
@@ -89,7 +97,8 @@ def generated_texts():
 
 
 def bulk(like, texts, status=S.SUBMITTED):
-    """Initiatives with the given texts, cheaply: the foreign keys of `like`, no milestones."""
+    """Initiatives with the given texts, cheaply: the foreign keys of `like`, no milestones,
+    around the services, so that the index knows nothing of them until it is rebuilt."""
     now = timezone.now()
     created = Initiative.objects.bulk_create(
         Initiative(
@@ -107,161 +116,316 @@ def bulk(like, texts, status=S.SUBMITTED):
 
 
 def make(user, status=S.SUBMITTED, **text):
+    """A proposal with these texts, indexed as the services would index it."""
     initiative = make_initiative(user, status=status, complete=False)
     Initiative.objects.filter(pk=initiative.pk).update(**text)
     initiative.refresh_from_db()
+    similarity_index.refresh(initiative)
     return initiative
 
 
-def make_consolidated(user, into, **text):
-    initiative = make(user, **text)
-    # A consolidated initiative names where it went, where the model has that field.
-    fields = {field.name for field in Initiative._meta.get_fields()}
-    target = {"consolidated_into": into} if "consolidated_into" in fields else {}
-    Initiative.objects.filter(pk=initiative.pk).update(status=S.CONSOLIDATED, **target)
-    initiative.refresh_from_db()
-    return initiative
+# --- Words -------------------------------------------------------------------------------------
 
 
-# --- Text --------------------------------------------------------------------------------------
+def test_words_fold_spelling_variants_and_synonyms():
+    one = set(words("スマホで保育園の申込ができる電子申請"))
+    other = set(words("スマートフォンから保育所への申し込みができるオンライン申請"))
+    assert {"スマートフォン", "保育所", "申し込み", "オンライン申請", "申請"} <= one & other
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("ＡＩ　チャットボット", "aiチャットボット"),
-        ("ｶﾀｶﾅ", "カタカナ"),
-        (
-            "ＲＰＡ（ロボティック・プロセス・オートメーション）",
-            "rpaロボティックプロセスオートメーション",
-        ),
-        ("「電子申請」の拡充。来庁不要、２４時間！", "電子申請の拡充来庁不要24時間"),
-        ("  Web 会議\n\tシステム ", "web会議システム"),
-        ("", ""),
-    ],
-)
-def test_normalise(raw, expected):
-    assert normalise(raw) == expected
+def test_words_keep_content_words_only():
+    found = words("職員の業務を効率化するため、AIを導入する。")
+    assert "ai" in found
+    # Particles, auxiliaries, ため and the stock words of every proposal are not kept.
+    assert not {"の", "を", "する", "ため", "為", "職員", "業務", "導入", "効率化"} & set(found)
+    assert words("") == words("   ") == []
 
 
-def test_ngrams_are_counted_within_runs_of_text():
-    assert ngrams("会議録、会議") == {"会議": 2, "議録": 1}
-    assert ngrams("ＡＩ議事録", n=3) == {"ai議": 1, "i議事": 1, "議事録": 1}
-    # A run shorter than n is kept whole rather than lost.
-    assert ngrams("税・ごみ") == {"税": 1, "ごみ": 1}
+def test_features_count_the_title_more():
+    counts = features("議事録", "議事録", "")
+    assert counts["議事録"] == TITLE_WEIGHT + 1
 
 
-def test_document_text_counts_the_title_twice():
-    initiative = Initiative(title="題", current_issues="課題", content="内容")
-    assert normalise(document_text(initiative)) == "題題課題内容"
+# --- Ranking on a fixed small set ----------------------------------------------------------------
+
+SMALL_SET = {
+    "childcare": (
+        "保育所入所申込のオンライン化",
+        "入所申込は窓口で紙の申込書を出すしかなく、共働きの保護者が平日に来庁する負担が大きい。",
+        "電子申請で保育所の入所申込を受け付け、添付書類もアップロードできるようにする。",
+    ),
+    # The same idea in other words and spellings, from another department.
+    "childcare_reworded": (
+        "スマホで保育園の申し込みができるように",
+        "共働き世帯から、保育園の申し込みのために仕事を休まなければならないという声がある。",
+        "スマートフォンから保育園の利用申し込みができるオンライン申請を始める。",
+    ),
+    # The same service with another technology: a near miss.
+    "childcare_ai": (
+        "AIによる保育所入所選考の自動化",
+        "保育所の入所選考は、点数と希望順位をもとに何日もかけて組み合わせを決めている。",
+        "AIで入所希望と定員の組合せを自動で計算し、選考の作業を短くする。",
+    ),
+    "waste": (
+        "粗大ごみ収集のインターネット受付",
+        "粗大ごみの収集申込は電話のみで、月曜の午前はつながりにくい。",
+        "粗大ごみの申込をWebで24時間受け付け、手数料の支払いまでオンラインで完結させる。",
+    ),
+    "drone": (
+        "ドローンによる災害時の被害状況把握",
+        "大雨の後、被害の全体像をつかむまでに時間がかかる。",
+        "ドローンで上空から撮影し、土砂崩れや浸水の範囲を素早く把握する。",
+    ),
+    "library": (
+        "電子図書館サービスの開始",
+        "来館が難しい高齢者から、自宅で本を借りたいという要望がある。",
+        "電子書籍を貸し出すサービスを始め、24時間借りられるようにする。",
+    ),
+}
 
 
-# --- Index -------------------------------------------------------------------------------------
+@pytest.fixture
+def small_ranker():
+    return Ranker({key: features(*text) for key, text in SMALL_SET.items()})
 
 
-def test_index_ranks_by_cosine_and_breaks_ties_by_key():
-    index = SimilarityIndex(
-        [
-            (3, "電子申請の拡充"),
-            (1, "電子申請の拡充"),
-            (2, "電子申請システムの導入と拡充"),
-            (4, "ごみ収集日の案内"),
-        ]
-    )
-    result = index.most_similar("電子申請の拡充")
-    assert [key for key, _ in result] == [1, 3, 2]
-    assert result[0][1] == pytest.approx(1.0)
-    assert result[0][1] == result[1][1] > result[2][1] > 0
-    assert index.most_similar("電子申請の拡充", limit=1, exclude={1}) == [(3, result[1][1])]
-    assert index.most_similar("まったく関係のない話") == []
-    assert index.most_similar("") == []
+def test_reworded_pair_is_found_first(small_ranker):
+    for key, twin in (("childcare", "childcare_reworded"), ("childcare_reworded", "childcare")):
+        found = small_ranker.matches(features(*SMALL_SET[key]), exclude={key})
+        assert found[0].key == twin
+        assert found[0].score >= THRESHOLD
+        # It says why: the words the two share.
+        assert "申し込み" in found[0].shared
 
 
-# --- Database ----------------------------------------------------------------------------------
+def test_near_miss_is_not_shown_above_the_duplicate(small_ranker):
+    found = [
+        m.key
+        for m in small_ranker.matches(features(*SMALL_SET["childcare"]), exclude={"childcare"})
+    ]
+    assert found[0] == "childcare_reworded"
+    assert "childcare_ai" not in found[:1]
 
 
-def test_reworded_duplicate_ranks_first(proposer, outsider):
+def test_nothing_is_shown_for_an_unrelated_proposal(small_ranker):
+    for key in ("drone", "library", "childcare_ai"):
+        assert small_ranker.matches(features(*SMALL_SET[key]), exclude={key}) == []
+
+
+def test_threshold_decides_what_is_shown(small_ranker):
+    query = features(*SMALL_SET["childcare"])
+    everything = small_ranker.matches(query, exclude={"childcare"}, threshold=1e-9)
+    shown = small_ranker.matches(query, exclude={"childcare"})
+    assert len(everything) > len(shown) >= 1
+    assert all(m.score >= THRESHOLD for m in shown)
+    assert all(m.score < THRESHOLD for m in everything[len(shown) :])
+    # The same text is a perfect match; scores are ordered, in [0, 1].
+    same = small_ranker.matches(query, threshold=1e-9)
+    assert same[0].key == "childcare" and same[0].score == pytest.approx(1.0)
+    assert [m.score for m in same] == sorted((m.score for m in same), reverse=True)
+    assert small_ranker.matches(features("", "", "")) == []
+
+
+# --- Database: the stored index ------------------------------------------------------------------
+
+
+def shown(initiative, pool=None):
+    pool = Initiative.objects.all() if pool is None else pool
+    return [similar.initiative for similar in similar_initiatives(initiative, pool)]
+
+
+def test_reworded_duplicate_is_found_among_300_that_share_stock_words(proposer, outsider):
     target = make(proposer, **TARGET)
     duplicate = make(outsider, **DUPLICATE)
     bulk(target, generated_texts())
-    assert Initiative.objects.count() == 2 + len(TEMPLATES) * len(TOPICS) * len(ACTIONS) >= 300
+    call_command("rebuild_similarity_index", stdout=io.StringIO())
+    assert SimilarityEntry.objects.count() == 2 + len(TEMPLATES) * len(TOPICS) * len(ACTIONS)
 
     result = similar_initiatives(target, Initiative.objects.all())
 
-    assert result[0][0] == duplicate
-    assert result[0][0].department.name == "道路管理課"
-    assert len(result) == 5
-    scores = [score for _, score in result]
-    assert all(0 < score <= 1 for score in scores)
-    assert scores == sorted(scores, reverse=True)
-    # Clearly ahead of the proposals that only share 「AI」「音声認識」「会議」「作成」.
-    assert scores[0] > 1.3 * scores[1]
+    assert [similar.initiative for similar in result] == [duplicate]
+    assert result[0].initiative.department.name == "道路管理課"
+    assert THRESHOLD <= result[0].score <= 1
+    assert {"議事録", "録音"} <= set(result[0].shared)
+    # The 300 that only share 「AI」「音声認識」「会議」「作成」 with it are not shown at all.
+    assert shown(duplicate) == [target]
 
 
-def test_duplicate_is_found_from_either_side(proposer, outsider):
+def test_stored_index_ranks_as_the_ranker_does(proposer, outsider):
+    """The index in the database gives the scores the in-memory ranking (the one `make
+    similarity` measures) gives over the same pool."""
     target = make(proposer, **TARGET)
-    duplicate = make(outsider, **DUPLICATE)
-    bulk(target, generated_texts())
-    assert similar_initiatives(duplicate, Initiative.objects.all())[0][0] == target
+    make(outsider, **DUPLICATE)
+    for text in itertools.islice(generated_texts(), 0, 300, 10):
+        make(outsider, **text)
+    pool = {
+        pk: features(t, i, c)
+        for pk, t, i, c in Initiative.objects.values_list(
+            "pk", "title", "current_issues", "content"
+        )
+    }
+    expected = Ranker(pool).matches(pool[target.pk], exclude={target.pk}, threshold=0.01)
+    found = [m for m in similarity_index.lookup(target, threshold=0.01) if m.key != target.pk]
+    assert [(m.key, round(m.score, 6)) for m in found[:5]] == [
+        (m.key, round(m.score, 6)) for m in expected[:5]
+    ]
 
 
 def test_itself_and_closed_states_are_never_offered(proposer, outsider):
     target = make(proposer, **TARGET)
-    hidden = [
-        make(outsider, status=S.WITHDRAWN, **TARGET),
-        make(outsider, status=S.DRAFT, **TARGET),
-        make_consolidated(outsider, into=target, **TARGET),
-    ]
+    hidden = [make(outsider, status=status, **TARGET) for status in (S.WITHDRAWN, S.DRAFT)]
     offered = [make(outsider, status=status, **DUPLICATE) for status in (S.SUBMITTED, S.RETURNED)]
-    bulk(target, itertools.islice(generated_texts(), 30))
-
-    found = [initiative for initiative, _ in similar_initiatives(target, Initiative.objects.all())]
-
-    assert target not in found
-    assert not set(hidden) & set(found)
-    assert set(found[:2]) == set(offered)
-    # Identical texts would score 1.0: were they not excluded, they would come first.
-    assert (
-        similar_initiatives(target, Initiative.objects.filter(pk__in=[h.pk for h in hidden])) == []
-    )
+    assert set(shown(target)) == set(offered)
+    assert not SimilarityEntry.objects.filter(initiative__in=hidden).exists()
+    # Identical texts would score 1.0: were they indexed, they would come first.
+    assert shown(target, Initiative.objects.filter(pk__in=[h.pk for h in hidden])) == []
 
 
 def test_limit_and_candidates_are_respected(proposer, outsider):
     target = make(proposer, **TARGET)
     duplicate = make(outsider, **DUPLICATE)
-    bulk(target, itertools.islice(generated_texts(), 50))
-    assert len(similar_initiatives(target, Initiative.objects.all(), limit=2)) == 2
+    make(outsider, **DUPLICATE)
+    assert len(similar_initiatives(target, Initiative.objects.all())) == 2
+    assert len(similar_initiatives(target, Initiative.objects.all(), limit=1)) == 1
     others = Initiative.objects.exclude(pk=duplicate.pk)
-    assert duplicate not in [i for i, _ in similar_initiatives(target, others)]
+    assert duplicate not in shown(target, others)
 
 
-def test_query_count_does_not_grow_with_candidates(proposer, outsider):
+def test_query_count_does_not_grow_with_the_pool(proposer, outsider):
     target = make(proposer, **TARGET)
-    pks = bulk(target, generated_texts())
+    make(outsider, **DUPLICATE)
 
-    def queries(n):
+    def queries():
         with CaptureQueriesContext(connection) as ctx:
-            result = similar_initiatives(target, Initiative.objects.filter(pk__in=pks[:n]))
-            for initiative, _ in result:  # what a list row shows, already loaded
-                str(initiative.department.parent)
-                str(initiative.proposer)
+            result = similar_initiatives(target, Initiative.objects.all())
+            for similar in result:  # what a list row shows, already loaded
+                str(similar.initiative.department.parent)
+                str(similar.initiative.proposer)
         assert result
         return len(ctx.captured_queries)
 
-    # The fingerprint, the texts (to build the index) and the winners.
-    assert queries(20) == queries(200) == 3
-    # Asked again with nothing changed, the index is reused: fingerprint and winners only.
-    assert queries(200) == 2
+    small = queries()
+    bulk(target, generated_texts())
+    call_command("rebuild_similarity_index", stdout=io.StringIO())
+    # Pool statistics, its words' frequencies, the postings, the candidates, their words'
+    # frequencies, and the winners: nothing is rebuilt.
+    assert small == queries() == 6
 
 
-def test_cached_index_follows_changes(proposer, outsider):
+def test_a_lookup_never_rebuilds(proposer, outsider):
+    """Rows written around the services stay out of the index until the command rebuilds it."""
     target = make(proposer, **TARGET)
-    other = make(
+    bulk(target, [DUPLICATE])
+    assert shown(target) == []
+    out = io.StringIO()
+    call_command("rebuild_similarity_index", stdout=out)
+    assert "2件" in out.getvalue()
+    assert len(shown(target)) == 1
+    call_command("rebuild_similarity_index", "--if-empty", stdout=out)
+    assert "すでにあります" in out.getvalue()
+
+
+# --- The index follows the services ----------------------------------------------------------------
+
+
+def _edit(client, initiative, **text):
+    """Save the proposal form as its owner does, changing only the texts."""
+    page = client.get(reverse("initiatives:edit", args=[initiative.pk]))
+    form, parts = page.context["form"], page.context
+    data = {}
+    for part in (form, parts["milestones"], parts["cases"], parts["self_check"]):
+        for name in part.fields if hasattr(part, "fields") else ():
+            value = part[name].value()
+            if value is None:
+                continue
+            data[part.add_prefix(name)] = (
+                [str(v) for v in value] if isinstance(value, list) else value
+            )
+        if hasattr(part, "management_form"):
+            for name in part.management_form.fields:
+                data[part.management_form.add_prefix(name)] = part.management_form[name].value()
+            for sub in part.forms:
+                for name in sub.fields:
+                    value = sub[name].value()
+                    if value is not None:
+                        data[sub.add_prefix(name)] = value
+    data.update(text)
+    data["version"] = initiative.version
+    response = client.post(reverse("initiatives:edit", args=[initiative.pk]), data)
+    assert response.status_code == 302, response.context["errors"]
+
+
+def test_index_follows_submission_and_saves(client, proposer, outsider, reviewer):
+    target = make(outsider, **TARGET)
+    draft = make_initiative(proposer, title="公園の樹木管理台帳の整備")
+    assert not SimilarityEntry.objects.filter(initiative=draft).exists()
+    initiative_services.submit(draft, actor=proposer)
+    assert SimilarityEntry.objects.filter(initiative=draft).exists()
+    assert draft not in shown(target)
+
+    review_services.return_for_revision(draft, actor=reviewer, comment="内容を具体的に")
+    draft.refresh_from_db()
+    client.force_login(proposer)
+    _edit(client, draft, title=DUPLICATE["title"], content=DUPLICATE["content"])
+    entry = SimilarityEntry.objects.get(initiative=draft)
+    assert "議事録" in entry.words and "樹木" not in entry.words
+    assert SimilarityWord.objects.get(word="樹木").documents == 0
+    assert shown(target) == [draft]
+
+
+def test_index_follows_withdrawal(proposer, outsider):
+    target = make(outsider, **TARGET)
+    duplicate = make(proposer, **DUPLICATE)
+    assert shown(target) == [duplicate]
+    initiative_services.withdraw(duplicate, actor=proposer, comment="重複のため")
+    assert shown(target) == []
+    assert not SimilarityEntry.objects.filter(initiative=duplicate).exists()
+    assert not SimilarityPosting.objects.filter(initiative=duplicate).exists()
+    assert SimilarityWord.objects.get(word="録音").documents == 1  # the target's, not its own
+
+
+def test_index_follows_consolidation_and_its_undoing(proposer, outsider, reviewer):
+    one = make(proposer, **TARGET)
+    two = make(outsider, **DUPLICATE)
+    third = make(outsider, title="AI議事録の作成支援", content="音声認識で議事録の下書きを作る。")
+    result = review_services.consolidate(
+        [one, two],
+        actor=reviewer,
+        source=two,
+        title="AIによる議事録作成",
+        content=TARGET["content"],
+    )
+    indexed = set(SimilarityEntry.objects.values_list("initiative_id", flat=True))
+    # The originals leave the pool; the merged item takes their place.
+    assert indexed == {result.pk, third.pk}
+    assert shown(third) == [result]
+    review_services.undo_consolidation(result, actor=reviewer, reason="別の趣旨だった")
+    indexed = set(SimilarityEntry.objects.values_list("initiative_id", flat=True))
+    assert indexed == {one.pk, two.pk, third.pk}
+
+
+def test_kept_in_step_it_equals_a_rebuild(proposer, outsider, reviewer):
+    """Whatever the services did, the index is the one the command would build from scratch."""
+    one = make(proposer, **TARGET)
+    two = make(outsider, **DUPLICATE)
+    gone = make(
         outsider, title="公園の樹木管理台帳の整備", content="樹木の点検記録を紙で管理している。"
     )
-    pool = Initiative.objects.all()
-    assert all(i != other for i, _ in similar_initiatives(target, pool))
-    Initiative.objects.filter(pk=other.pk).update(
-        title=TARGET["title"], content=TARGET["content"], updated_at=timezone.now()
+    initiative_services.withdraw(gone, actor=outsider, comment="取りやめ")
+    review_services.consolidate(
+        [one, two],
+        actor=reviewer,
+        source=one,
+        title="AIによる議事録作成",
+        content=TARGET["content"],
     )
-    assert similar_initiatives(target, pool)[0][0] == other
+
+    def state():
+        entries = dict(SimilarityEntry.objects.values_list("initiative_id", "words"))
+        postings = set(SimilarityPosting.objects.values_list("word", "initiative_id", "count"))
+        used = dict(SimilarityWord.objects.filter(documents__gt=0).values_list("word", "documents"))
+        return entries, postings, used
+
+    kept = state()
+    call_command("rebuild_similarity_index", stdout=io.StringIO())
+    assert state() == kept

@@ -284,3 +284,56 @@ def test_second_step_forms_refuse_without_csrf_and_never_answer_500(reviewer):
     assert not client.session.get("otp_device_id")
     for value in HOSTILE:
         assert client.post(reverse("two_factor:verify"), {"code": value}).status_code < 500
+
+
+def test_a_superusers_second_factor_is_reset_only_by_a_superuser(admin_user, reviewer):
+    reviewer.is_superuser = True
+    reviewer.save()
+    enrol(reviewer)
+    device, _ = enrol(admin_user)
+    client = Client()
+    sign_in(client, admin_user)
+    client.post(reverse("two_factor:verify"), {"code": code_for(device)})
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [reviewer.pk]},
+        follow=True,
+    )
+    assert "スーパーユーザーだけが操作できます" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=reviewer).exists()
+
+
+def test_digits_of_other_scripts_are_a_wrong_code_not_a_500(reviewer):
+    client = Client()
+    sign_in(client, reviewer)
+    response = client.post(reverse("two_factor:setup"), {"code": "፩፪፫፬፭፮"})
+    assert response.status_code == 200 and "コードが正しくありません" in response.content.decode()
+
+
+def test_changing_the_factor_needs_a_code_given_just_now(proposer):
+    device, codes = enrol(proposer)
+    client = Client()
+    sign_in(client, proposer)
+    client.post(reverse("two_factor:verify"), {"code": code_for(device)})
+    session = client.session
+    session[two_factor.VERIFIED_AT_KEY] -= two_factor.RECENT_SECONDS + 1
+    session.save()
+    response = client.post(reverse("two_factor:codes"))
+    assert response["Location"].startswith(reverse("two_factor:verify") + "?again=1")
+    assert StaticToken.objects.filter(token__in=codes).count() == 2
+    assert client.get(reverse("two_factor:setup"))["Location"].startswith(
+        reverse("two_factor:verify") + "?again=1"
+    )
+    page = client.get(reverse("two_factor:verify") + "?again=1").content.decode()
+    assert "本人であることを確かめます" in page
+    client.post(reverse("two_factor:verify"), {"code": codes[0], "again": "1"})
+    assert client.get(reverse("two_factor:setup")).status_code == 200
+
+
+def test_someone_no_longer_obliged_is_not_held_at_enrolment(reviewer):
+    client = Client()
+    sign_in(client, reviewer)
+    assert client.get("/initiatives/")["Location"].startswith(reverse("two_factor:setup"))
+    reviewer.in_secretariat = False
+    reviewer.save()
+    assert client.get("/initiatives/").status_code == 200

@@ -34,3 +34,6 @@ urlpatterns = [
     path("accounts/two-factor/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A file name too long for the multipart parser gets a page that says so (errors.py).
+handler400 = "yachiyo_dx.errors.bad_request"

@@ -14,6 +14,7 @@ from policies.names import city
 from .. import access, services, workflow
 from ..forms import TransitionForm
 from ..models import Initiative
+from ..similarity import similar_initiatives
 from ..submission import submission_problems
 
 S = Initiative.Status
@@ -51,6 +52,8 @@ def initiative_submit(request, pk):
             "problems": problems,
             "form": TransitionForm(initial={"expected_status": initiative.status}),
             "allowed": workflow.rule_for(initiative.status, S.SUBMITTED, "submit") is not None,
+            # Shown before the button: the department may join an existing idea instead.
+            "similar": similar_initiatives(initiative, Initiative.objects.visible_to(request.user)),
         },
     )
 

@@ -18,6 +18,12 @@ from policies.names import city
 from .. import workflow
 from ..workflow import EDITABLE_REPORT_STATES, ReportStatus, complete_condition
 from .notes import ProgressNote as ProgressNote  # the department-led items' progress log
+from .reminders import ReportReminder as ReportReminder  # overdue reports' reminder mails
+
+NEGATIVE_KPI_MESSAGE = (
+    "この指標はマイナスになりません。0以上の値を入力してください"
+    "（増減数など、マイナスになりうる指標は「マイナスの値を認める」を選びます）。"
+)
 
 
 class ImplementationPlan(models.Model):
@@ -192,6 +198,14 @@ class Kpi(models.Model):
     baseline_year = models.PositiveSmallIntegerField("基準年度")
     target_value = models.DecimalField("目標値", max_digits=14, decimal_places=2)
     target_year = models.PositiveSmallIntegerField("目標年度")
+    # Counts, yen, hours and rates cannot fall below zero; only an indicator that is itself a
+    # change (増減数, 差分) may, and it says so.
+    allows_negative = models.BooleanField(
+        "マイナスの値を認める",
+        default=False,
+        db_default=False,
+        help_text="増減数・差分など、値がマイナスになりうる指標のときだけ選びます。",
+    )
 
     class Meta:
         db_table = "initiatives_kpi"  # moved from the initiatives app
@@ -204,6 +218,12 @@ class Kpi(models.Model):
                 name="kpi_has_unit",
                 violation_error_code="unit",
                 violation_error_message="単位を入力してください（例: 件、時間、％）。",
+            ),
+            models.CheckConstraint(
+                condition=Q(allows_negative=True) | Q(baseline_value__gte=0, target_value__gte=0),
+                name="kpi_values_not_negative",
+                violation_error_code="target_value",
+                violation_error_message=NEGATIVE_KPI_MESSAGE,
             ),
         ]
 
@@ -345,6 +365,8 @@ class KpiActual(models.Model):
         verbose_name="進捗報告",
     )
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="+", verbose_name="指標")
+    # Not negative unless its KPI allows it: a rule across two tables, so it is checked by
+    # services.save_report (every write goes through it), not by a CheckConstraint.
     value = models.DecimalField("実績値", max_digits=14, decimal_places=2)
 
     class Meta:
@@ -356,29 +378,3 @@ class KpiActual(models.Model):
 
     def __str__(self):
         return f"{self.kpi}: {self.value}"
-
-
-class ReportReminder(models.Model):
-    """A reminder mail sent for an overdue report, so that one is not sent every day.
-
-    Unique per day: the daily job may run on several servers at once, and only the one that
-    writes the row sends the mail.
-    """
-
-    entry = models.ForeignKey(PlanEntry, on_delete=models.CASCADE, related_name="+")
-    fiscal_year = models.PositiveSmallIntegerField()
-    period = models.CharField(max_length=4)
-    sent_on = models.DateField()
-
-    class Meta:
-        db_table = "initiatives_reportreminder"  # moved from the initiatives app
-        verbose_name = verbose_name_plural = "督促の記録"
-        ordering = ["-sent_on"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["entry", "fiscal_year", "period", "sent_on"], name="reminder_once_a_day"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.fiscal_year}年度 {self.period} {self.sent_on}"

@@ -72,6 +72,11 @@ def _check_kpis(kpis):
                 raise PlanError(
                     f"指標{i}（{k['indicator']}）の基準値・基準年度・目標値・目標年度を入力してください。"
                 )
+        if not k.get("allows_negative") and min(k["baseline_value"], k["target_value"]) < 0:
+            raise PlanError(
+                f"指標{i}（{k['indicator']}）の基準値・目標値は0以上で入力してください"
+                "（マイナスになりうる指標は「マイナスの値を認める」を選びます）。"
+            )
 
 
 def _write_revision(entry, *, number, reason, actor, years, kpis):
@@ -98,6 +103,7 @@ def _write_revision(entry, *, number, reason, actor, years, kpis):
             baseline_year=k["baseline_year"],
             target_value=k["target_value"],
             target_year=k["target_year"],
+            allows_negative=bool(k.get("allows_negative")),
         )
         for i, k in enumerate(kpis, start=1)
     )

@@ -70,6 +70,19 @@ def _report_snapshot(report, kpi_values=None) -> dict:
     return values
 
 
+def _check_kpi_values(current, kpi_values):
+    """Actuals name the current revision's KPIs and are not negative unless a KPI allows it."""
+    valid_kpis = {k.pk: k for k in current.kpis.all()}
+    for kpi, value in kpi_values.items():
+        if kpi.pk not in valid_kpis:
+            raise PlanError("計画にない指標です。")
+        # The revision's own row, not the caller's object, says whether negatives are allowed.
+        if value is not None and value < 0 and not valid_kpis[kpi.pk].allows_negative:
+            raise PlanError(
+                f"指標「{kpi.indicator}」（{kpi.unit}）の実績値は0以上で入力してください。"
+            )
+
+
 @transaction.atomic
 def save_report(entry, *, actor, fiscal_year, period, values, kpi_values, expected_version=None):
     """Create or update the report of one period: {field: value}, {Kpi: Decimal}."""
@@ -82,6 +95,7 @@ def save_report(entry, *, actor, fiscal_year, period, values, kpi_values, expect
     if period not in queries.report_periods():
         raise PlanError("報告の期間が正しくありません。")
     _check_report_values(values)
+    _check_kpi_values(current, kpi_values)
     report = _locked_report(entry, fiscal_year, period)
     if report is None:
         if expected_version:
@@ -111,10 +125,7 @@ def save_report(entry, *, actor, fiscal_year, period, values, kpi_values, expect
             report.save()
     except IntegrityError as exc:
         raise PlanError("同じ期間の報告が既にあります。") from exc
-    valid_kpis = {k.pk for k in current.kpis.all()}
     for kpi, value in kpi_values.items():
-        if kpi.pk not in valid_kpis:
-            raise PlanError("計画にない指標です。")
         if value is None:
             KpiActual.objects.filter(report=report, kpi=kpi).delete()
         else:

@@ -249,6 +249,7 @@ def revise(request, entry_pk):
                     "baseline_year",
                     "target_value",
                     "target_year",
+                    "allows_negative",
                 )
             }
             for k in current.kpis.all()

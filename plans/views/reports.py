@@ -128,7 +128,7 @@ def due_list(request):
     today = timezone.localdate()
     department = None
     value = request.GET.get("department", "")
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²" is a digit int() refuses
         department = Department.objects.filter(pk=int(value)).first()
     due = queries.due_reports(today, department=department, include_future=True)
     notes = follow_up.notes_due(department=department)

@@ -53,18 +53,34 @@ def _edition_differences(edition: PolicyEdition, data: dict) -> list[str]:
     """What the file says differently about an edition already loaded."""
     diffs = [
         field
-        for field in ("title", "adopted_on", "start_fiscal_year", "end_fiscal_year")
+        for field in ("title", "start_fiscal_year", "end_fiscal_year")
         if getattr(edition, field) != data[field]
     ]
+    # A draft in the file may since have been adopted in the portal: that is no difference.
+    if data["adopted_on"] is not None and edition.adopted_on != data["adopted_on"]:
+        diffs.append("adopted_on")
+    if (edition.based_on.code if edition.based_on_id else "") != data["based_on"]:
+        diffs.append("based_on")
     stored = {
-        p.number: (p.name, p.description, [(x.number, x.title) for x in p.examples.all()])
-        for p in edition.policies.prefetch_related("examples")
+        p.number: (
+            p.name,
+            p.description,
+            p.continues.number if p.continues_id else None,
+            [
+                (x.number, x.title, sorted((c.policy.number, c.number) for c in x.continues.all()))
+                for x in p.examples.all()
+            ],
+        )
+        for p in edition.policies.select_related("continues").prefetch_related(
+            "examples__continues__policy"
+        )
     }
     wanted = {
         p["number"]: (
             p["name"],
             p["description"],
-            [(x["number"], x["title"]) for x in p["examples"]],
+            p["continues"],
+            [(x["number"], x["title"], sorted(x["continues"])) for x in p["examples"]],
         )
         for p in data["policies"]
     }
@@ -134,6 +150,9 @@ def _load_edition(i, e, result, problems):
     """A new edition with its policies and examples; checklist versions it lacks. An edition
     already loaded must read the same."""
     edition = PolicyEdition.objects.filter(code=e["code"]).first()
+    if edition is not None and e["adopted_on"] is None:
+        # A draft in the file is the portal's once loaded: 管理者 edit and adopt it there.
+        return
     if edition is not None:
         diffs = _edition_differences(edition, e)
         if diffs:
@@ -143,18 +162,16 @@ def _load_edition(i, e, result, problems):
             )
             return
     else:
-        if PolicyEdition.objects.filter(adopted_on=e["adopted_on"]).exists():
+        if e["adopted_on"] and PolicyEdition.objects.filter(adopted_on=e["adopted_on"]).exists():
             problems.append(f"editions[{i}].adopted_on: 同じ策定日の版が既にあります")
             return
-        edition = PolicyEdition.objects.create(**{k: e[k] for k in EDITION_FIELDS})
+        based_on = PolicyEdition.objects.filter(code=e["based_on"]).first()
+        edition = PolicyEdition.objects.create(
+            **{k: e[k] for k in EDITION_FIELDS}, based_on=based_on
+        )
         result.created[PolicyEdition._meta.verbose_name] += 1
-        for p in e["policies"]:
-            policy = Policy.objects.create(edition=edition, **_without(p, "examples"))
-            ExampleInitiative.objects.bulk_create(
-                ExampleInitiative(policy=policy, **x) for x in p["examples"]
-            )
-            result.created[Policy._meta.verbose_name] += 1
-            result.created[ExampleInitiative._meta.verbose_name] += len(p["examples"])
+        for j, p in enumerate(e["policies"]):
+            _load_policy(edition, based_on, p, f"editions[{i}].policies[{j}]", result, problems)
     known = set(edition.checklists.values_list("version", flat=True))
     for c in e["checklists"]:
         if c["version"] in known:
@@ -167,6 +184,39 @@ def _load_edition(i, e, result, problems):
         )
         result.created[Checklist._meta.verbose_name] += 1
         result.created[ChecklistItem._meta.verbose_name] += len(c["items"])
+
+
+def _load_policy(edition, based_on, p, where, result, problems):
+    """A policy and its examples, with what they continue of the edition they are based on."""
+    earlier = {}
+    if based_on is not None:
+        earlier = {
+            (x.policy.number, x.number): x
+            for x in ExampleInitiative.objects.filter(policy__edition=based_on).select_related(
+                "policy"
+            )
+        }
+    continues = None
+    if p["continues"] is not None:
+        continues = based_on and based_on.policies.filter(number=p["continues"]).first()
+        if continues is None:
+            problems.append(f"{where}.continues: もとにした版に方針{p['continues']}がありません")
+    policy = Policy.objects.create(
+        edition=edition, continues=continues or None, **_without(p, "examples", "continues")
+    )
+    result.created[Policy._meta.verbose_name] += 1
+    for k, x in enumerate(p["examples"]):
+        example = ExampleInitiative.objects.create(
+            policy=policy, number=x["number"], title=x["title"]
+        )
+        result.created[ExampleInitiative._meta.verbose_name] += 1
+        for ref in x["continues"]:
+            if ref not in earlier:
+                problems.append(
+                    f"{where}.examples[{k}].continues: もとにした版に取組例{ref[0]}-{ref[1]}がありません"
+                )
+            else:
+                example.continues.add(earlier[ref])
 
 
 def _load_channels(channels, bodies, result):

@@ -1,5 +1,6 @@
 """The shape of a master-data file: `parse` checks it whole and returns it normalised."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -38,6 +39,13 @@ def _editions(r, raw):
         _edition(r, e, f"editions[{i}]") for i, e in enumerate(r.items(raw, "editions", ""))
     ]
     r.unique([e["code"] for e in editions], "editions", "識別子")
+    codes = [e["code"] for e in editions]
+    for i, e in enumerate(editions):
+        if e["based_on"] and e["based_on"] not in codes[:i]:
+            r.fail(
+                f"editions[{i}].based_on",
+                f"前に書かれた版の識別子である必要があります（「{e['based_on']}」）",
+            )
     r.unique([e["adopted_on"] for e in editions], "editions", "策定日")
     return editions
 
@@ -47,7 +55,9 @@ def _edition(r, e, w):
     edition = {
         "code": r.text(e, "code", w, max_length=50),
         "title": r.text(e, "title", w, max_length=100),
-        "adopted_on": r.date(e, "adopted_on", w),
+        # No adoption date: a draft, adopted later in the portal (policies.editions).
+        "adopted_on": r.date(e, "adopted_on", w) if e.get("adopted_on") is not None else None,
+        "based_on": r.text(e, "based_on", w, required=False, max_length=50),
         "start_fiscal_year": r.integer(e, "start_fiscal_year", w, minimum=1900),
         "end_fiscal_year": r.integer(e, "end_fiscal_year", w, minimum=1900),
         "issuer": r.text(e, "issuer", w, required=False, max_length=100),
@@ -69,27 +79,75 @@ def _edition(r, e, w):
 
 
 def _numbered_texts(r, data, key, where, message, *, required):
-    """A list of strings, numbered from 1 in their order."""
+    """A list of strings, numbered from 1 in their order; an entry may be {number, text} where
+    numbers have gaps (an item left out of a revision keeps the others' numbers)."""
     out = []
     for k, text in enumerate(r.items(data, key, where, required=required)):
+        number = k + 1
+        if isinstance(text, dict):
+            number = _number(r, text, f"{where}.{key}[{k}]", number)
+            text = text.get("text")
         if not isinstance(text, str) or not text.strip():
             r.fail(f"{where}.{key}[{k}]", message)
             continue
-        out.append((k + 1, text.strip()))
+        out.append((number, text.strip()))
+    r.unique([n for n, _ in out], f"{where}.{key}", "番号")
     return out
+
+
+def _number(r, data, where, default):
+    """An entry's explicit number, or its place in the list."""
+    if data.get("number") is None:
+        return default
+    return r.integer(data, "number", where) or default
 
 
 def _policy(r, p, pw):
     p = r.mapping(p, pw)
-    examples = _numbered_texts(
-        r, p, "examples", pw, "取組例の名称（文字列）である必要があります", required=False
-    )
+    continues = p.get("continues")
+    if continues is not None and (isinstance(continues, bool) or not isinstance(continues, int)):
+        r.fail(f"{pw}.continues", "もとにした版の方針番号（整数）である必要があります")
+        continues = None
     return {
         "number": r.integer(p, "number", pw),
         "name": r.text(p, "name", pw, max_length=100),
         "description": r.text(p, "description", pw, required=False),
-        "examples": [{"number": n, "title": t} for n, t in examples],
+        "continues": continues,
+        "examples": _examples(r, p, pw),
     }
+
+
+EXAMPLE_REF = re.compile(r"^(\d+)-(\d+)$")
+
+
+def _examples(r, p, pw):
+    """Each example: its title, or {title, continues: ["1-2", ...]} naming the examples of the
+    edition it is based on (方針番号-取組例番号) that it carries on."""
+    out = []
+    for k, x in enumerate(r.items(p, "examples", pw, required=False)):
+        xw = f"{pw}.examples[{k}]"
+        refs = []
+        number = k + 1
+        if isinstance(x, dict):
+            number = _number(r, x, xw, number)
+            title = r.text(x, "title", xw, max_length=200)
+            for ref in r.items(x, "continues", xw, required=False):
+                match = EXAMPLE_REF.match(str(ref))
+                if match is None:
+                    r.fail(
+                        f"{xw}.continues",
+                        f"「{ref}」は 方針番号-取組例番号（例: 1-2）で書いてください",
+                    )
+                else:
+                    refs.append((int(match[1]), int(match[2])))
+        elif isinstance(x, str) and x.strip():
+            title = x.strip()
+        else:
+            r.fail(xw, "取組例の名称（文字列）である必要があります")
+            continue
+        out.append({"number": number, "title": title, "continues": refs})
+    r.unique([x["number"] for x in out], f"{pw}.examples", "取組例の番号")
+    return out
 
 
 def _checklist(r, c, cw):

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from accounts.permissions import require_secretariat
 from core import audit
-from initiatives import notifications
+from initiatives import notifications, similarity_index
 from initiatives import services as initiative_services
 from initiatives.consolidation import awaiting_undo, pending_consolidation
 from initiatives.models import CARRIED_BY_CONSOLIDATION, CaseStudy, Initiative, Milestone
@@ -258,6 +258,7 @@ def _restore(locked, recorded, actor, reason):
     locked.save()
     # Values from the log come back as text (dates, amounts): read them back as the model has them.
     locked.refresh_from_db()
+    similarity_index.refresh(locked)
     for name, ids in recorded["added"].items():
         getattr(locked, name).remove(*ids)
     audit.record(

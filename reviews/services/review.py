@@ -14,7 +14,7 @@ from policies.models import ChecklistItem
 from policies.names import city
 
 from ..models import ChecklistReview, ChecklistReviewAnswer, Classification
-from ..queries import checklist_in_force, current_review
+from ..queries import checklist_for, current_review
 
 S = Initiative.Status
 
@@ -49,14 +49,14 @@ def save_checklist_review(initiative, *, actor, answers):
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if locked.status not in REVIEWABLE:
         raise ReviewError(f"「{locked.get_status_display()}」の取組項目は審査できません。")
-    checklist = checklist_in_force()
+    checklist = checklist_for(locked)
     review, _ = ChecklistReview.objects.get_or_create(initiative=locked, checklist=checklist)
     before = {
         str(a.item.number): [a.answer, a.evidence] for a in review.answers.select_related("item")
     }
     for item, (answer, evidence) in answers.items():
         if item.checklist_id != checklist.pk:
-            raise ReviewError("適用中のチェックリストにない項目です。")
+            raise ReviewError("この取組項目のチェックリストにない項目です。")
         if not answer:
             continue
         if ChecklistItem.needs_note(answer) and not evidence.strip():

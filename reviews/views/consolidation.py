@@ -30,7 +30,7 @@ def _candidates():
 def _initial(request, candidates):
     """The form as opened from a similar proposal's link: the two it names are ticked, nothing
     else; opened from the inbox, nothing is."""
-    ids = [int(i) for i in request.GET.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.GET.getlist("ids") if i.isascii() and i.isdigit()]
     chosen = list(candidates.filter(pk__in=ids))
     first = chosen[0] if chosen else None
     return ConsolidationForm(

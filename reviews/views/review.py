@@ -62,13 +62,13 @@ def _inbox_counts():
     }
 
 
-def _checklist_items():
-    checklist = queries.checklist_in_force()
+def _checklist_items(initiative):
+    checklist = queries.checklist_for(initiative)
     return checklist, list(ChecklistItem.objects.filter(checklist=checklist).order_by("number"))
 
 
 def _review_context(request, initiative, **forms):
-    checklist, items = _checklist_items()
+    checklist, items = _checklist_items(initiative)
     review = queries.current_review(initiative)
     review_answers = {a.item_id: a for a in review.answers.all()} if review else {}
     similar = similar_initiatives(initiative, Initiative.objects.all())
@@ -80,7 +80,7 @@ def _review_context(request, initiative, **forms):
         "similar": similar,
         # Each similar proposal that can still be merged gets its own link (this one and that
         # one, ticked): nothing else is chosen for the reviewer.
-        "mergeable": {other.pk for other, _ in similar if other.status in REVIEWABLE},
+        "mergeable": {s.initiative.pk for s in similar if s.initiative.status in REVIEWABLE},
         "start_form": StartReviewForm(initial={"expected_status": initiative.status}),
         "return_form": ReturnForm(initial={"expected_status": initiative.status}),
         "classify_form": ClassificationForm(initial={"expected_status": initiative.status}),
@@ -154,7 +154,7 @@ def return_initiative(request, pk):
 def save_review(request, pk):
     require_reviewer(request)
     initiative = initiative_access.initiative_for_user(request, pk)
-    _, items = _checklist_items()
+    _, items = _checklist_items(initiative)
     form = ChecklistReviewForm(request.POST, items=items, prefix="review")
     if form.is_valid():
         try:

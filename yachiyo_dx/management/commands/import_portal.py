@@ -29,4 +29,6 @@ class Command(BaseCommand):
             # with their members and permissions, so it replaces them.
             Group.objects.all().delete()
             call_command("loaddata", path, verbosity=0)
+            # The index of similar proposals is derived data: built from what was loaded.
+            call_command("rebuild_similarity_index", verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"{path} を読み込みました。"))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0010_co_departments'),
+        ('initiatives', '0011_similarity_index'),
         ('policies', '0004_constraint_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
