@@ -177,7 +177,8 @@ def test_consolidate_review_classify_and_decide(
     )
     expect(page.locator(".timeline")).to_contain_text("提出済 → 統合済")
     expect(page.locator(".timeline")).to_contain_text("井上")
-    page.get_by_role("link", name=MERGED_TITLE).click()
+    # (The item it became is listed among the similar proposals too: follow the notice.)
+    page.locator(".notice").get_by_role("link", name=MERGED_TITLE).click()
     expect(page).to_have_url(detail_url)
 
     # 6. The checklist review of the result: 適 for all eight items.
