@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_migrate, pre_save
 
         from .permissions import grant_admin_permissions
-        from .sessions import end_sessions_on_deactivation
+        from .sessions import end_sessions_on_deactivation, start_clocks
         from .two_factor import note_sign_in
 
         post_migrate.connect(grant_admin_permissions, dispatch_uid="grant-admin-permissions")
@@ -20,3 +20,4 @@ class AccountsConfig(AppConfig):
             dispatch_uid="end-sessions-on-deactivation",
         )
         user_logged_in.connect(note_sign_in, dispatch_uid="two-factor-pending")
+        user_logged_in.connect(start_clocks, dispatch_uid="session-clocks")

@@ -102,8 +102,7 @@ class RequestLogMiddleware:
 
 @receiver(auth_signals.user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    if request is not None:
-        request.session["authenticated_at"] = int(time.time())
+    # The session's clocks start in accounts.sessions.start_clocks.
     log_event(security_log, "login", request, user_id=user.pk, username=user.get_username())
 
 

@@ -1,4 +1,4 @@
-"""Sessions end after idle time (SESSION_COOKIE_AGE, renewed on every request) and, however
+"""Sessions end after idle time (SESSION_COOKIE_AGE, renewed by activity) and, however
 active the user, after SESSION_ABSOLUTE_SECONDS from login; what a signed-in person is shown is
 never kept in a cache (the browser's, a shared computer's, a proxy's)."""
 
@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.utils.cache import patch_cache_control
 
+from accounts.sessions import AUTHENTICATED_AT, RENEWED_AT
+
 
 class AbsoluteSessionTimeoutMiddleware:
     def __init__(self, get_response):
@@ -16,11 +18,19 @@ class AbsoluteSessionTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            started = request.session.get("authenticated_at")
-            if started is None:
-                request.session["authenticated_at"] = int(time.time())
-            elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+            now = int(time.time())
+            started = request.session.get(AUTHENTICATED_AT)
+            if started is None:  # a session from before the clocks started at sign-in
+                request.session[AUTHENTICATED_AT] = now
+            elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+                return self.get_response(request)
+            # The idle timeout restarts with activity, but writing the session (a committed
+            # transaction) on every request would cost every page: once a minute is enough for
+            # a timeout counted in tens of minutes. Changing the session saves it, and the
+            # middleware then sends the cookie with its age renewed.
+            if now - request.session.get(RENEWED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
+                request.session[RENEWED_AT] = now
         return self.get_response(request)
 
 

@@ -254,8 +254,10 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 
 SESSION_COOKIE_HTTPONLY = True
-# Idle timeout: the cookie's age, renewed on every request.
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout: the cookie's age, renewed by a request once SESSION_RENEW_SECONDS have passed
+# since the last renewal (yachiyo_dx.sessions), not written on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = env.int("SESSION_RENEW_SECONDS", default=60)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
