@@ -55,40 +55,55 @@ def _own_proposals(user):
     ]
 
 
+@dataclasses.dataclass(frozen=True)
+class _NoteDue:
+    """A department-led item's next note, with what says who writes it (follow_up.can_write_note
+    reads only these two ids), small enough to keep in the shared cache."""
+
+    proposer_id: int
+    department_id: int
+    overdue: bool
+
+
+def _department_figures(department, today):
+    """The department's follow-up as counts, the same for everyone in it. Reading the plans
+    behind them costs far more than the page around them, so it is computed once per department,
+    day and change of the data (core.cache)."""
+    reports = plan_queries.due_reports(today, department=department)
+    return {
+        "overdue": sum(1 for d in reports if d.is_overdue(today)),
+        "soon": sum(1 for d in reports if not d.is_overdue(today)),
+        "returned": ProgressReport.objects.filter(
+            entry__owner=department, status=R.RETURNED
+        ).count(),
+        "notes": [
+            _NoteDue(d.initiative.proposer_id, d.initiative.department_id, d.is_overdue(today))
+            for d in follow_up.notes_due(department=department)
+            if d.due_on <= today + plan_queries.DUE_HORIZON
+        ],
+    }
+
+
 def _department_follow_up(user, today):
     """The department's reports to write or put right, and its department-led items' notes."""
     department = user.department
+    figures = cache.shared(
+        f"worklist:department:{department.pk}:{today}",
+        lambda: _department_figures(department, today),
+    )
     due = _url("plans:reports_due", f"department={department.pk}")
-    reports = plan_queries.due_reports(today, department=department)
-    returned = ProgressReport.objects.filter(entry__owner=department, status=R.RETURNED).count()
+    notes = [n for n in figures["notes"] if follow_up.can_write_note(user, n)]
     rows = [
-        Work(
-            "提出期限を過ぎた進捗報告",
-            sum(1 for d in reports if d.is_overdue(today)),
-            due + "#overdue",
-            urgent=True,
-        ),
-        Work(
-            "提出期限が近い進捗報告",
-            sum(1 for d in reports if not d.is_overdue(today)),
-            due + "#reports",
-        ),
-        Work("差し戻された進捗報告", returned, due + "#reports"),
-    ]
-    notes = [
-        d
-        for d in follow_up.notes_due(department=department)
-        if follow_up.can_write_note(user, d.initiative)
-        and d.due_on <= today + plan_queries.DUE_HORIZON
-    ]
-    rows.append(
+        Work("提出期限を過ぎた進捗報告", figures["overdue"], due + "#overdue", urgent=True),
+        Work("提出期限が近い進捗報告", figures["soon"], due + "#reports"),
+        Work("差し戻された進捗報告", figures["returned"], due + "#reports"),
         Work(
             "記録の時期が来た所管課推進の取組",
             len(notes),
             due + "#notes",
-            urgent=any(d.is_overdue(today) for d in notes),
-        )
-    )
+            urgent=any(n.overdue for n in notes),
+        ),
+    ]
     # The department's DX推進員 answers for its follow-up, so sees it even when nothing waits;
     # everyone else only when something does.
     return rows if user.is_dx_promoter else [w for w in rows if w.count]
