@@ -14,6 +14,8 @@ reading them is no business logic, only a note that something changed). Bulk wri
 in the same transaction, and that save moves the generation on at commit, after all of them.
 """
 
+import contextlib
+import contextvars
 import logging
 
 from django.core.cache import cache
@@ -31,7 +33,39 @@ TIMEOUT = 10 * 60
 APPS = frozenset({"core", "policies", "initiatives", "reviews", "plans"})
 
 
-def generation() -> int:
+# While a request runs (RequestMemoMiddleware), or inside memo_scope(), what it has read once:
+# the generation (a page that reads several shared values asks the cache server once, not once
+# per value) and values every template asks for, such as the city's names (per_request). A write
+# of the request itself empties it (_bump); another server's commit during the request shows
+# from the next request on, as it would had the request read everything first.
+_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("request_memo", default=None)
+
+
+def per_request(name, compute):
+    """`compute()` once per request (or memo_scope); every time outside one."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]
+
+
+@contextlib.contextmanager
+def memo_scope():
+    """Read values once inside the block as in a request (a file written row by row after the
+    request has returned, a command that sends many mails)."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _read_generation() -> int:
     value = cache.get(GENERATION)
     if value is None:
         cache.add(GENERATION, 1, timeout=None)
@@ -39,7 +73,14 @@ def generation() -> int:
     return value
 
 
+def generation() -> int:
+    return per_request(GENERATION, _read_generation)
+
+
 def _bump():
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
     try:
         cache.incr(GENERATION)
     except ValueError:  # evicted or never set: any new value starts a new generation
@@ -84,3 +125,17 @@ def connect():
     post_save.connect(_on_write, dispatch_uid="core.cache.save")
     post_delete.connect(_on_write, dispatch_uid="core.cache.delete")
     m2m_changed.connect(_on_write, dispatch_uid="core.cache.m2m")
+
+
+class RequestMemoMiddleware:
+    """Gives each request its own memo (see _memo)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _memo.reset(token)

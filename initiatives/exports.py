@@ -8,10 +8,9 @@ import itertools
 
 from django.utils import timezone
 
-from core import spreadsheets
+from core import cache, spreadsheets
 from core.fiscal import fiscal_year, format_fiscal_year
 from core.spreadsheets import csv_lines
-from policies.names import read_once
 
 from . import workflow
 from .models import Initiative
@@ -92,7 +91,7 @@ def _local(moment):
 
 
 def rows(initiatives):
-    with read_once():
+    with cache.memo_scope():
         for initiative in initiatives:
             yield [get(initiative) for _, get in COLUMNS]
 

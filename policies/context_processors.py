@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import PolicyEdition
 from .names import city
+from .shared import edition_in_force
 
 
 def portal(request):
@@ -11,5 +11,5 @@ def portal(request):
         "names": names,
         "municipality_name": SimpleLazyObject(lambda: names.municipality),
         "portal_name": SimpleLazyObject(lambda: names.portal),
-        "edition_in_force": SimpleLazyObject(PolicyEdition.objects.in_force),
+        "edition_in_force": SimpleLazyObject(edition_in_force),
     }

@@ -1,14 +1,14 @@
 """What the city calls the parts of its policy, for every page, message and mail.
 
-`city()` reads them from the master data: the municipality's names and flow, and its bodies.
-Inside a request they are read once (`CityNamesMiddleware`); elsewhere (mail sent by a command,
-a management task) they are read when asked. Where the city has not named something, a plain
+`city()` reads them from the master data (the municipality's names and flow, and its bodies),
+kept in the shared cache, once per request (core.cache.per_request) or core.cache.memo_scope;
+elsewhere (mail sent by a command, a management task) when asked. Where the city has not named something, a plain
 word of the function stands in (事務局, 方針), never another city's name.
 """
 
-import contextlib
-import contextvars
 import dataclasses
+
+from core import cache as shared_cache
 
 from .models import Body, Municipality
 
@@ -45,12 +45,6 @@ class CityNames:
         return self.decision_short
 
 
-# While a request runs, a dict that keeps the names read for it; None outside requests.
-_request_cache: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
-    "city_names", default=None
-)
-
-
 def _read() -> CityNames:
     municipality = Municipality.objects.order_by("pk").first()
     bodies = {}
@@ -79,38 +73,5 @@ def _read() -> CityNames:
 
 
 def city() -> CityNames:
-    """The city's names (two queries; once per request inside one)."""
-    cache = _request_cache.get()
-    if cache is None:
-        return _read()
-    if "names" not in cache:
-        cache["names"] = _read()
-    return cache["names"]
-
-
-@contextlib.contextmanager
-def read_once():
-    """Read the names at most once inside the block (a file written row by row after the
-    request has returned, a command that sends many mails)."""
-    if _request_cache.get() is not None:
-        yield
-        return
-    token = _request_cache.set({})
-    try:
-        yield
-    finally:
-        _request_cache.reset(token)
-
-
-class CityNamesMiddleware:
-    """Lets a request read the names once, for every template and message in it."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = _request_cache.set({})
-        try:
-            return self.get_response(request)
-        finally:
-            _request_cache.reset(token)
+    """The city's names: every page shows them and they change only with the master data."""
+    return shared_cache.per_request("city:names", lambda: shared_cache.shared("city:names", _read))

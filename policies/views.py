@@ -1,17 +1,10 @@
-from django.db.models import Prefetch
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from . import editions as next_edition
 from .access import edition_or_404, policy_or_404, visible_editions
-from .models import ChecklistItem, ExampleInitiative, GlossaryTerm, PolicyEdition
-
-
-def policies_with_examples(edition):
-    """The edition's policies with their examples, in two queries."""
-    return edition.policies.prefetch_related(
-        Prefetch("examples", queryset=ExampleInitiative.objects.order_by("number"))
-    ).order_by("number")
+from .models import ChecklistItem, GlossaryTerm
+from .shared import edition_in_force, policies_with_examples
 
 
 @require_safe
@@ -23,7 +16,7 @@ def edition_list(request):
         {
             "editions": editions.adopted(),
             "drafts": editions.drafts().order_by("-pk"),
-            "in_force": PolicyEdition.objects.in_force(),
+            "in_force": edition_in_force(),
         },
     )
 
@@ -38,7 +31,7 @@ def edition_detail(request, code):
         "policies/edition_detail.html",
         {
             "edition": edition,
-            "in_force": PolicyEdition.objects.in_force(),
+            "in_force": edition_in_force(),
             "policies": policies_with_examples(edition),
             "checklist": checklist,
             "checklist_items": items,
@@ -57,7 +50,7 @@ def policy_detail(request, code, number):
         {
             "policy": policy,
             "edition": policy.edition,
-            "in_force": PolicyEdition.objects.in_force(),
+            "in_force": edition_in_force(),
             "examples": policy.examples.order_by("number"),
             "siblings": policy.edition.policies.order_by("number"),
         },

@@ -9,12 +9,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from core import cache
 from core.spreadsheets import csv_lines
+from policies.names import city
 
 from . import opendata as open_data
 from . import projection
@@ -30,30 +32,52 @@ PAGE_SIZE = 30
 
 @require_safe
 def index(request):
-    """Public initiatives by 基本方針, a page at a time; `?policy=N` shows one 基本方針."""
-    queryset = projection.public_queryset()
-    policy = request.GET.get("policy", "")
+    """Public initiatives by 基本方針, a page at a time; `?policy=N` shows one 基本方針.
+
+    The list is the same for every citizen: rendered once per change of the data, per
+    基本方針 and page (core.cache). The page number is settled from the cached counts first, so
+    that only the pages that exist are ever kept."""
     counts = cache.shared("public:policy-counts", _policy_counts)
-    if policy.isdigit():
-        queryset = queryset.filter(policy__number=int(policy))
+    total = sum(c["count"] for c in counts)
+    policy = request.GET.get("policy", "")
+    number = int(policy) if policy.isdigit() and len(policy) <= 9 else None
+    if number is not None:
+        shown = [c["count"] for c in counts if c["number"] == number]
+        # Every 基本方針 with nothing public shows the same empty page: one key for them all.
+        total, key = (shown[0], number) if shown else (0, "none")
+    else:
+        key = "all"
+    page_number = Paginator(range(total), PAGE_SIZE).get_page(request.GET.get("page")).number
+    content = cache.shared(
+        f"public:index:{key}:{page_number}",
+        lambda: render_to_string("public/index_content.html", _index(number, page_number)),
+    )
+    return render(
+        request, "public/index.html", {"content": content, "count": sum(c["count"] for c in counts)}
+    )
+
+
+def _index(number, page_number):
+    queryset = projection.public_queryset()
+    if number is not None:
+        queryset = queryset.filter(policy__number=number)
     page = Paginator(projection.ordered(queryset).values_list("pk", flat=True), PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_number
     )
     records = projection.public_initiatives(
         projection.public_queryset().filter(pk__in=list(page.object_list))
     )
-    return render(
-        request,
-        "public/index.html",
-        {
-            "groups": projection.by_policy(records),
-            "count": sum(c["count"] for c in counts),
-            "policy_counts": counts,
-            "policy": int(policy) if policy.isdigit() else None,
-            "page": page,
-            "query": f"policy={policy}" if policy.isdigit() else "",
-        },
-    )
+    counts = cache.shared("public:policy-counts", _policy_counts)
+    return {
+        "groups": projection.by_policy(records),
+        "count": sum(c["count"] for c in counts),
+        "policy_counts": counts,
+        "policy": number,
+        "page": page,
+        "query": f"policy={number}" if number is not None else "",
+        # Rendered without the request: the context processors' names are given here.
+        "municipality_name": city().municipality,
+    }
 
 
 def _policy_counts():

@@ -5,18 +5,23 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from core import cache
 from initiatives.models import Initiative
 from initiatives.publication import set_publication
+from plans import services as plans
+from plans.models import ReportSchedule
 from policies.models import Department
 
 from .factories import make_initiative
 from .test_dashboard import make_plan, placed
+from .test_worklists import report
 
 pytestmark = pytest.mark.django_db
 
 S = Initiative.Status
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -192,3 +197,85 @@ def test_the_lists_count_shows_a_new_proposal_at_once(
         make_initiative(proposer, status=S.SUBMITTED)
     assert client.get(url).context["page"].paginator.count == 2
     assert client.get(url, {"status": "draft"}).context["page"].paginator.count == 0
+
+
+def test_the_departments_follow_up_shows_a_return_and_a_new_item_at_once(
+    client, shared_cache, committed, proposer, promoter, reviewer
+):
+    """The department's figures are shared by everyone in it (one computation per department
+    and day); a return, a schedule and a newly department-led item each show at once."""
+    entry = placed(proposer, reviewer, make_plan(), 1000)
+    client.force_login(promoter)
+
+    def rows():
+        work = client.get(reverse("home")).context["waiting"]
+        return {w.label: w.count for w in work if w.group.endswith("の進捗報告・記録")}
+
+    assert rows()["提出期限が近い進捗報告"] == 0
+    with committed():
+        ReportSchedule.objects.create(fiscal_year=2026, period="year", due_on=TODAY)
+    assert rows()["提出期限が近い進捗報告"] == 1
+    with committed():
+        draft = report(entry, proposer)
+        plans.submit_report(draft, actor=proposer)
+        plans.review_report(draft, actor=reviewer, confirm=False, comment="実績の数字を")
+    assert rows()["差し戻された進捗報告"] == 1
+    assert rows()["記録の時期が来た所管課推進の取組"] == 0
+    with committed():
+        make_initiative(proposer, status=S.DEPARTMENT_LED)
+    # Due NOTE_FIRST_DUE_DAYS after classification, within the worklist's horizon.
+    assert rows()["記録の時期が来た所管課推進の取組"] == 1
+
+
+def test_the_citys_names_and_the_edition_in_force_show_an_edit_at_once(
+    client, shared_cache, committed, master_data
+):
+    """Every page's header and footer read them from the cache (policies.names, .shared)."""
+    from policies.models import Municipality, PolicyEdition
+
+    page = client.get(reverse("home")).content.decode()
+    edition = PolicyEdition.objects.in_force()
+    assert "八千代市DX推進ポータル" in page and edition.title in page
+    with committed():
+        Municipality.objects.update(name="千代田市")
+        Municipality.objects.get().save()  # the admin saves the row (a signal moves the cache on)
+        edition.title = "改めた方針の名前"
+        edition.save()
+    page = client.get(reverse("home")).content.decode()
+    assert "千代田市DX推進ポータル" in page and "八千代市DX推進ポータル" not in page
+    assert "改めた方針の名前" in page
+
+
+def test_the_home_pages_meetings_show_a_new_meeting_at_once(
+    client, shared_cache, committed, master_data, proposer, reviewer
+):
+    from policies.models import Body
+    from reviews.services import create_meeting
+
+    client.force_login(proposer)
+    assert client.get(reverse("home")).context["meetings"] == []
+    with committed():
+        create_meeting(
+            actor=reviewer, body=Body.objects.filter(kind="council").first(), held_on=TODAY
+        )
+    assert len(client.get(reverse("home")).context["meetings"]) == 1
+
+
+def test_the_public_list_shows_a_publication_in_its_rendered_rows_at_once(
+    client, shared_cache, committed, proposer, reviewer
+):
+    """The list's rows are kept rendered (public.views.index), per 基本方針 and page."""
+    item = make_initiative(proposer, status=S.IN_PROGRESS, title="公開する取組")
+    url = reverse("public:index")
+    assert "公開する取組" not in client.get(url).content.decode()
+    with committed():
+        set_publication(item, actor=reviewer, is_public=True, summary="最初の概要です。")
+    for query in ({}, {"page": "1"}, {"page": "abc"}, {"page": "999"}):
+        assert "最初の概要です。" in client.get(url, query).content.decode()
+    with committed():
+        set_publication(item, actor=reviewer, is_public=True, summary="直した概要です。")
+    page = client.get(url).content.decode()
+    assert "直した概要です。" in page and "最初の概要です。" not in page
+    with committed():
+        set_publication(item, actor=reviewer, is_public=False, summary="直した概要です。")
+    assert "公開する取組" not in client.get(url).content.decode()

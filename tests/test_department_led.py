@@ -138,6 +138,7 @@ def test_a_late_note_shows_on_the_lists_and_the_home_pages(client, item, promote
     for n in range(3):
         other = make_initiative(promoter, status=S.DEPARTMENT_LED, title=f"別の取組{n}")
         services.record_note(other, actor=promoter, values=values())
+    client.get(reverse("plans:reports_due"))  # the shared values read anew, as for `one`
     with CaptureQueriesContext(connection) as four:
         page = client.get(reverse("plans:reports_due")).content.decode()
     assert "これから記録するもの（3件）" in page

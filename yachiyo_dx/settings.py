@@ -78,8 +78,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # The city's names are read once per request for every template and message.
-    "policies.names.CityNamesMiddleware",
+    # The shared cache's generation and the city's names are read once per request.
+    "core.cache.RequestMemoMiddleware",
     "yachiyo_dx.sessions.AbsoluteSessionTimeoutMiddleware",
     "yachiyo_dx.sessions.PrivatePagesMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

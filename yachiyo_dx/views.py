@@ -11,8 +11,8 @@ from core import cache
 from initiatives.access import channels_for
 from initiatives.models import Initiative
 from initiatives.workflow import status_label
-from policies.models import Channel, PolicyEdition
-from policies.views import policies_with_examples
+from policies.models import Channel
+from policies.shared import edition_in_force, policies_with_examples
 from reviews.models import Meeting
 
 from .worklists import worklist
@@ -22,7 +22,7 @@ S = Initiative.Status
 
 @require_safe
 def home(request):
-    edition = PolicyEdition.objects.in_force()
+    edition = edition_in_force()
     context = {
         "edition": edition,
         "policies": policies_with_examples(edition) if edition else [],
@@ -40,15 +40,24 @@ def home(request):
                     for s in S
                     if by_status.get(s.value)
                 ],
-                "meetings": Meeting.objects.upcoming(timezone.localdate()).select_related("body")[
-                    :5
-                ],
-                "can_propose": bool(
-                    channels_for(user, Channel.objects.select_related("committee"))
-                ),
+                "meetings": _next_meetings(),
+                "can_propose": bool(channels_for(user, _channels())),
             }
         )
     return render(request, "home.html", context)
+
+
+def _next_meetings():
+    """The next five meetings, the same for every member of staff (core.cache)."""
+    today = timezone.localdate()
+    return cache.shared(
+        f"home:meetings:{today}",
+        lambda: list(Meeting.objects.upcoming(today).select_related("body")[:5]),
+    )
+
+
+def _channels():
+    return cache.shared("channels", lambda: list(Channel.objects.select_related("committee")))
 
 
 def _by_status(queryset):
