@@ -292,19 +292,23 @@ def similar_initiatives(initiative, candidates, limit=5) -> list[Similar]:
     `initiative`, best first, only those at or above THRESHOLD, from the stored index
     (initiatives.similarity_index).
 
-    The initiative itself and drafts, withdrawn and consolidated ones are never offered. At most
-    six queries whatever the size of the pool: five for the index, one for the winners with what
-    a list row shows.
+    The initiative itself and drafts, withdrawn and consolidated ones are never offered, nor the
+    items it is linked to by a consolidation (the item an original became, the originals of a
+    merged item): the page shows that link already, and they are alike because one was made from
+    the other. At most six queries whatever the size of the pool: five for the index, one for the
+    winners with what a list row shows.
     """
     from .similarity_index import lookup
     from .workflow import NOT_SIMILAR
 
     query, surfaces = analyse(initiative.title, initiative.current_issues, initiative.content)
-    ranked = [m for m in lookup(initiative, query=query) if m.key != initiative.pk]
+    linked = {initiative.pk, initiative.consolidated_into_id}
+    ranked = [m for m in lookup(initiative, query=query) if m.key not in linked]
     if not ranked:
         return []
     winners = (
         candidates.exclude(status__in=NOT_SIMILAR)
+        .exclude(consolidated_into=initiative.pk)
         .select_related("department", "department__parent", "proposer")
         .in_bulk([m.key for m in ranked])
     )

@@ -428,6 +428,27 @@ def test_index_follows_consolidation_and_its_undoing(proposer, outsider, reviewe
     assert indexed == {one.pk, two.pk, third.pk}
 
 
+def test_items_linked_by_a_consolidation_are_not_offered_to_each_other(
+    proposer, outsider, reviewer
+):
+    one = make(proposer, **TARGET)
+    two = make(outsider, **DUPLICATE)
+    third = make(outsider, title="AI議事録の作成支援", content="音声認識で議事録の下書きを作る。")
+    result = review_services.consolidate(
+        [one, two],
+        actor=reviewer,
+        source=two,
+        title="AIによる議事録作成",
+        content=TARGET["content"],
+    )
+    one.refresh_from_db()
+    assert one.consolidated_into == result
+    # An original's page links to the item it became already: not a similar proposal too.
+    assert result not in shown(one) and third in shown(one)
+    assert one not in shown(result) and two not in shown(result)
+    assert shown(result) == [third]
+
+
 def test_kept_in_step_it_equals_a_rebuild(proposer, outsider, reviewer):
     """Whatever the services did, the index is the one the command would build from scratch."""
     one = make(proposer, **TARGET)
