@@ -12,6 +12,10 @@ ranking and half it prints:
 - silent: the share of proposals without a duplicate for which nothing is shown.
 
 Not a test: it measures, it does not assert.
+
+`--half dev` prints the dev half only: the half to look at while tuning, so that the held-out
+figures are seen once, when the ranking is final (`--half held_out` for that half alone; both by
+default). `-v` lists the misses, `--sweep` the dev figures over a range of thresholds.
 """
 
 import math
@@ -25,6 +29,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SET = Path(__file__).with_name("similarity_set.yaml")
 LIMIT = 5
+HALVES = ("dev", "held_out")
 
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yachiyo_dx.settings")
@@ -157,14 +162,21 @@ def main(argv):
     if "--sweep" in argv:
         return sweep([p for p in proposals if p["split"] == "dev"])
     verbose = "-v" in argv
-    halves = {"dev": [], "held_out": []}
+    halves = {half: [] for half in HALVES}
     for p in proposals:
         halves[p["split"]].append(p)
+    if "--half" in argv:
+        wanted = argv[argv.index("--half") + 1 :][:1]
+        if not wanted or wanted[0] not in halves:
+            sys.exit(f"--half takes one of: {', '.join(halves)}")
+        halves = {wanted[0]: halves[wanted[0]]}
     groups = {p["group"] for p in proposals if p.get("group")}
     near = sum(1 for p in proposals if p.get("near"))
     print(
         f"Labelled set: {len(proposals)} proposals, {len(groups)} groups of the same idea, "
-        f"{near} near misses; dev {len(halves['dev'])}, held-out {len(halves['held_out'])}."
+        f"{near} near misses; "
+        + ", ".join(f"{half} {sum(p['split'] == half for p in proposals)}" for half in HALVES)
+        + "."
     )
     header = f"{'ranking':32} {'half':9} {'top-1':>7} {'top-3':>7} {'wrong 1st':>10} {'silent':>7}"
     print(header)

@@ -14,7 +14,18 @@ rare words weigh more), and two texts are compared by the cosine of their weight
 nothing in common, 1 the same words. Unlike a raw BM25 sum, a cosine means the same thing in a
 pool of 50 or of 10,000, so one threshold, chosen on the labelled set (bench/similarity_set.yaml,
 `make similarity`), decides whether anything is shown at all. Each match carries the words that
-made it, to say why it is shown.
+made it, to say why it is shown, as the proposal writes them (AI, スマホ, 会議録), though they are
+matched as normalised forms (ai, スマートフォン, 議事録).
+
+Tried on the dev half and not taken, as none finds more duplicates while keeping ≥90% of the
+proposals without one silent (this ranking: 72% first and 96% silent for any threshold from 0.22
+to 0.25): a fusion with character-bigram BM25 cosine (better unthresholded, 89% → 94% first, the
+same 72% once thresholded); Sudachi's synonym groups as extra words (56–67%); split mode B, or A
+alone, other k1, b, title weights and backgrounds, overlap, Ruzicka or √tf cosines (72–78%, each
+78% at a single threshold only); showing only matches within a share of the best (the same two
+figures; at 0.6 it hides 2 of the 4 non-duplicates shown, and 1 of the 16 duplicates). What is
+missed shares few words with its duplicate (RPA for 住民異動 against ソフトウェアロボット for
+住所変更), as few as a near miss does: finding it takes meaning, not spelling.
 """
 
 import math
@@ -136,6 +147,11 @@ def _fold(form: str) -> str:
 def words(text: str) -> list[str]:
     """The content words of a text, as normalised forms, compounds whole and in their parts:
     「スマホで申込できる電子申請」→ [スマートフォン, 申し込み, オンライン申請, 電子, 申請]."""
+    return [word for word, _ in _analysed(text)]
+
+
+def _analysed(text: str) -> list[tuple[str, str]]:
+    """words(text), each as the text writes it (after NFKC): (ai, AI), (議事録, 会議録)."""
     import unicodedata
 
     from sudachipy import SplitMode
@@ -154,29 +170,43 @@ def words(text: str) -> list[str]:
         word = _fold(morpheme.normalized_form())
         if word in STOP_WORDS or (len(word) < 2 and not word.isalpha()):
             continue
-        found.append(word)
+        # A verb or adjective spelt as written, uninflected (できた → できる, not 出来る).
+        written = morpheme.surface() if pos[0] == "名詞" else morpheme.dictionary_form()
+        found.append((word, written))
         # Compound nouns also count in their parts; a verb's parts (受け付ける → 付ける) do not.
         parts = morpheme.split(SplitMode.A) if pos[0] == "名詞" else ()
         if len(parts) > 1:
             for part in parts:
                 piece = _fold(part.normalized_form())
                 if piece != word and piece not in STOP_WORDS and len(piece) > 1:
-                    found.append(piece)
+                    found.append((piece, part.surface()))
     return found
 
 
 def features(title: str, current_issues: str = "", content: str = "") -> Counter:
     """How often each content word occurs in a proposal, the title counted TITLE_WEIGHT times."""
-    counts = Counter()
-    for word in words(title):
-        counts[word] += TITLE_WEIGHT
-    for part in (current_issues, content):
-        counts.update(words(part))
-    return counts
+    return analyse(title, current_issues, content)[0]
+
+
+def analyse(title: str, current_issues: str = "", content: str = "") -> tuple[Counter, dict]:
+    """features(...), and how the proposal writes each word the first time it uses it (the
+    title first): matching is on normalised forms, but a person reads the words as written."""
+    counts, surfaces = Counter(), {}
+    for weight, part in ((TITLE_WEIGHT, title), (1, current_issues), (1, content)):
+        for word, surface in _analysed(part):
+            counts[word] += weight
+            surfaces.setdefault(word, surface)
+    return counts, surfaces
 
 
 def initiative_features(initiative) -> Counter:
     return features(initiative.title, initiative.current_issues, initiative.content)
+
+
+def as_written(shared: Iterable[str], surfaces: Mapping[str, str]) -> tuple[str, ...]:
+    """Shared words (normalised forms) as the proposal writes them, each once: a compound's part
+    and a folded synonym may be written alike."""
+    return tuple(dict.fromkeys(surfaces.get(word, word) for word in shared))
 
 
 @dataclass(frozen=True)
@@ -272,20 +302,29 @@ def similar_initiatives(initiative, candidates, limit=5) -> list[Similar]:
     `initiative`, best first, only those at or above THRESHOLD, from the stored index
     (initiatives.similarity_index).
 
-    The initiative itself and drafts, withdrawn and consolidated ones are never offered. At most
-    six queries whatever the size of the pool: five for the index, one for the winners with what
-    a list row shows.
+    The initiative itself and drafts, withdrawn and consolidated ones are never offered, nor the
+    items it is linked to by a consolidation (the item an original became, the originals of a
+    merged item): the page shows that link already, and they are alike because one was made from
+    the other. At most six queries whatever the size of the pool: five for the index, one for the
+    winners with what a list row shows.
     """
     from .similarity_index import lookup
     from .workflow import NOT_SIMILAR
 
-    ranked = [m for m in lookup(initiative) if m.key != initiative.pk]
+    query, surfaces = analyse(initiative.title, initiative.current_issues, initiative.content)
+    linked = {initiative.pk, initiative.consolidated_into_id}
+    ranked = [m for m in lookup(initiative, query=query) if m.key not in linked]
     if not ranked:
         return []
     winners = (
         candidates.exclude(status__in=NOT_SIMILAR)
+        .exclude(consolidated_into=initiative.pk)
         .select_related("department", "department__parent", "proposer")
         .in_bulk([m.key for m in ranked])
     )
-    shown = [Similar(winners[m.key], m.score, m.shared) for m in ranked if m.key in winners]
+    shown = [
+        Similar(winners[m.key], m.score, as_written(m.shared, surfaces))
+        for m in ranked
+        if m.key in winners
+    ]
     return shown[:limit]

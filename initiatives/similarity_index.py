@@ -142,11 +142,13 @@ def _frequencies(words) -> dict[str, int]:
     )
 
 
-def lookup(initiative, *, limit=CANDIDATES, threshold=THRESHOLD):
+def lookup(initiative, *, limit=CANDIDATES, threshold=THRESHOLD, query=None):
     """The indexed initiatives most like `initiative`, as similarity.Match rows, best first, at
-    or above `threshold`. At most five queries, whatever the size of the pool."""
+    or above `threshold`. At most five queries, whatever the size of the pool. `query`: its
+    features, when the caller has analysed it already."""
+    counts = initiative_features(initiative) if query is None else query
     query = Counter()
-    for word, n in initiative_features(initiative).items():
+    for word, n in counts.items():
         query[word[:MAX_WORD]] += n
     if not query or limit <= 0:
         return []

@@ -18,6 +18,7 @@ from initiatives.similarity import (
     THRESHOLD,
     TITLE_WEIGHT,
     Ranker,
+    analyse,
     features,
     similar_initiatives,
     words,
@@ -141,6 +142,17 @@ def test_words_keep_content_words_only():
     assert words("") == words("   ") == []
 
 
+def test_analyse_keeps_each_word_as_written():
+    counts, written = analyse("スマホで保育園の申込", "ＡＩが会議録を作った。", "")
+    assert counts == features("スマホで保育園の申込", "ＡＩが会議録を作った。", "")
+    # Matched as normalised forms, shown as the text writes them (a verb uninflected).
+    assert written["スマートフォン"] == "スマホ"
+    assert written["申し込み"] == "申込"
+    assert written["ai"] == "AI"
+    assert written["議事録"] == "会議録"
+    assert written["作る"] == "作る"
+
+
 def test_features_count_the_title_more():
     counts = features("議事録", "議事録", "")
     assert counts["議事録"] == TITLE_WEIGHT + 1
@@ -249,6 +261,18 @@ def test_reworded_duplicate_is_found_among_300_that_share_stock_words(proposer, 
     assert {"議事録", "録音"} <= set(result[0].shared)
     # The 300 that only share 「AI」「音声認識」「会議」「作成」 with it are not shown at all.
     assert shown(duplicate) == [target]
+
+
+def test_shared_words_are_shown_as_the_proposal_writes_them(proposer, outsider):
+    target = make(proposer, **TARGET)
+    duplicate = make(outsider, **DUPLICATE)
+    [found] = similar_initiatives(duplicate, Initiative.objects.all())
+    assert found.initiative == target
+    # The duplicate says 会議録 and AI; they match the target's 議事録 and AI as 議事録 and ai.
+    assert "会議録" in found.shared and "議事録" not in found.shared
+    [found] = similar_initiatives(target, Initiative.objects.all())
+    assert "議事録" in found.shared
+    assert all(word == word.upper() for word in found.shared if word.isascii())
 
 
 def test_stored_index_ranks_as_the_ranker_does(proposer, outsider):
@@ -402,6 +426,27 @@ def test_index_follows_consolidation_and_its_undoing(proposer, outsider, reviewe
     review_services.undo_consolidation(result, actor=reviewer, reason="別の趣旨だった")
     indexed = set(SimilarityEntry.objects.values_list("initiative_id", flat=True))
     assert indexed == {one.pk, two.pk, third.pk}
+
+
+def test_items_linked_by_a_consolidation_are_not_offered_to_each_other(
+    proposer, outsider, reviewer
+):
+    one = make(proposer, **TARGET)
+    two = make(outsider, **DUPLICATE)
+    third = make(outsider, title="AI議事録の作成支援", content="音声認識で議事録の下書きを作る。")
+    result = review_services.consolidate(
+        [one, two],
+        actor=reviewer,
+        source=two,
+        title="AIによる議事録作成",
+        content=TARGET["content"],
+    )
+    one.refresh_from_db()
+    assert one.consolidated_into == result
+    # An original's page links to the item it became already: not a similar proposal too.
+    assert result not in shown(one) and third in shown(one)
+    assert one not in shown(result) and two not in shown(result)
+    assert shown(result) == [third]
 
 
 def test_kept_in_step_it_equals_a_rebuild(proposer, outsider, reviewer):

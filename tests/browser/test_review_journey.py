@@ -177,7 +177,8 @@ def test_consolidate_review_classify_and_decide(
     )
     expect(page.locator(".timeline")).to_contain_text("提出済 → 統合済")
     expect(page.locator(".timeline")).to_contain_text("井上")
-    # (The item it became is listed among the similar proposals too: follow the notice.)
+    # The notice links to the item it became; the similar proposals do not list it again.
+    expect(page.locator(".similar").get_by_role("link", name=MERGED_TITLE)).to_have_count(0)
     page.locator(".notice").get_by_role("link", name=MERGED_TITLE).click()
     expect(page).to_have_url(detail_url)
 
