@@ -305,26 +305,36 @@ def similar_initiatives(initiative, candidates, limit=5) -> list[Similar]:
     The initiative itself and drafts, withdrawn and consolidated ones are never offered, nor the
     items it is linked to by a consolidation (the item an original became, the originals of a
     merged item): the page shows that link already, and they are alike because one was made from
-    the other. At most six queries whatever the size of the pool: five for the index, one for the
-    winners with what a list row shows.
+    the other. At most six queries whatever the size of the pool: five for the index (none when
+    the ranking is in the shared cache), one for the winners with what a list row shows.
     """
-    from .similarity_index import lookup
+    from core import cache
+
     from .workflow import NOT_SIMILAR
 
-    query, surfaces = analyse(initiative.title, initiative.current_issues, initiative.content)
-    linked = {initiative.pk, initiative.consolidated_into_id}
-    ranked = [m for m in lookup(initiative, query=query) if m.key not in linked]
+    # The ranking is the same for every viewer and changes only with the data: kept in the
+    # shared cache, so that a page seen again neither analyses the text nor reads the index.
+    ranked = cache.shared(f"similar:{initiative.pk}", lambda: _ranked(initiative))
     if not ranked:
         return []
     winners = (
         candidates.exclude(status__in=NOT_SIMILAR)
         .exclude(consolidated_into=initiative.pk)
         .select_related("department", "department__parent", "proposer")
-        .in_bulk([m.key for m in ranked])
+        .in_bulk([key for key, _, _ in ranked])
     )
-    shown = [
-        Similar(winners[m.key], m.score, as_written(m.shared, surfaces))
-        for m in ranked
-        if m.key in winners
-    ]
+    shown = [Similar(winners[key], score, words) for key, score, words in ranked if key in winners]
     return shown[:limit]
+
+
+def _ranked(initiative):
+    """[(initiative id, score, shared words as written)] from the index, best first."""
+    from .similarity_index import lookup
+
+    query, surfaces = analyse(initiative.title, initiative.current_issues, initiative.content)
+    linked = {initiative.pk, initiative.consolidated_into_id}
+    return [
+        (m.key, m.score, as_written(m.shared, surfaces))
+        for m in lookup(initiative, query=query)
+        if m.key not in linked
+    ]

@@ -279,3 +279,28 @@ def test_the_public_list_shows_a_publication_in_its_rendered_rows_at_once(
     with committed():
         set_publication(item, actor=reviewer, is_public=False, summary="直した概要です。")
     assert "公開する取組" not in client.get(url).content.decode()
+
+
+def test_the_similar_proposals_follow_a_new_one_and_a_withdrawal_at_once(
+    client, shared_cache, committed, proposer, outsider
+):
+    """The ranking is kept per proposal (initiatives.similarity); the viewer's own check of
+    what they may see is not."""
+    from initiatives import services as initiative_services
+
+    from .test_similarity import DUPLICATE, TARGET
+
+    draft = make_initiative(proposer, **DUPLICATE)
+    client.force_login(proposer)
+    assert (
+        "似ている提案は見つかりませんでした"
+        in client.get(draft.get_absolute_url()).content.decode()
+    )
+    with committed():
+        other = make_initiative(outsider, status=S.SUBMITTED, **TARGET)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert f'href="{other.get_absolute_url()}"' in page
+    with committed():
+        initiative_services.withdraw(other, actor=outsider, comment="取り下げ")
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert f'href="{other.get_absolute_url()}"' not in page
