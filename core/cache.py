@@ -17,6 +17,7 @@ in the same transaction, and that save moves the generation on at commit, after 
 import contextlib
 import contextvars
 import logging
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -68,8 +69,11 @@ def memo_scope():
 def _read_generation() -> int:
     value = cache.get(GENERATION)
     if value is None:
-        cache.add(GENERATION, 1, timeout=None)
-        value = cache.get(GENERATION, 1)
+        # Started from the clock, not from 1: a generation that was evicted or lost with a
+        # restarted cache server must not come back to a number whose values may still be kept.
+        start = time.time_ns() // 1000
+        cache.add(GENERATION, start, timeout=None)
+        value = cache.get(GENERATION, start)
     return value
 
 

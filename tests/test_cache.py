@@ -306,3 +306,13 @@ def test_the_similar_proposals_follow_a_new_one_and_a_withdrawal_at_once(
         initiative_services.withdraw(other, actor=outsider, comment="取り下げ")
     page = client.get(draft.get_absolute_url()).content.decode()
     assert f'href="{other.get_absolute_url()}"' not in page
+
+
+def test_a_lost_generation_does_not_bring_back_values_kept_under_an_earlier_one(shared_cache):
+    """The generation key evicted (or a cache server restarted with some keys): the next one
+    must not be a number whose values may still be kept."""
+    from django.core.cache import cache as django_cache
+
+    assert cache.shared("probe", lambda: "before") == "before"
+    django_cache.delete(cache.GENERATION)
+    assert cache.shared("probe", lambda: "after") == "after"

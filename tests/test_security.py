@@ -34,17 +34,28 @@ def production_env(**extra):
     return env
 
 
-def test_check_deploy_with_production_settings_prints_nothing():
-    result = subprocess.run(
+def check_deploy(env):
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=production_env(),
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_with_production_settings_prints_nothing():
+    # As docs/production.md sets them: a Redis that every worker shares.
+    result = check_deploy(production_env(CACHE_URL="redis://127.0.0.1:6379/0"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_check_deploy_warns_of_a_cache_each_worker_keeps_alone():
+    result = check_deploy({k: v for k, v in production_env().items() if k != "CACHE_URL"})
+    assert result.returncode == 1
+    assert "core.W001" in result.stderr + result.stdout
 
 
 @pytest.mark.django_db
