@@ -316,3 +316,26 @@ def test_a_lost_generation_does_not_bring_back_values_kept_under_an_earlier_one(
     assert cache.shared("probe", lambda: "before") == "before"
     django_cache.delete(cache.GENERATION)
     assert cache.shared("probe", lambda: "after") == "after"
+
+
+def test_the_home_pages_policies_and_its_proposal_button_show_an_edit_at_once(
+    client, shared_cache, committed, master_data, proposer
+):
+    """The edition's policies and examples, and the channels that say whether a person may
+    propose, are kept for every page (policies.shared, yachiyo_dx.views)."""
+    from policies.models import Channel, ExampleInitiative
+
+    client.force_login(proposer)
+    response = client.get(reverse("home"))
+    assert response.context["can_propose"]
+    example = ExampleInitiative.objects.order_by("pk").first()
+    assert example.title in response.content.decode()
+    with committed():
+        example.title = "書き改めた取組例"
+        example.save()
+        for channel in Channel.objects.filter(proposed_by=Channel.ProposedBy.STAFF):
+            channel.proposed_by = Channel.ProposedBy.SECRETARIAT
+            channel.save()
+    response = client.get(reverse("home"))
+    assert "書き改めた取組例" in response.content.decode()
+    assert not response.context["can_propose"]
