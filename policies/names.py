@@ -1,9 +1,9 @@
 """What the city calls the parts of its policy, for every page, message and mail.
 
 `city()` reads them from the master data (the municipality's names and flow, and its bodies),
-kept in the shared cache, once per request (core.cache.per_request) or core.cache.memo_scope;
-elsewhere (mail sent by a command, a management task) when asked. Where the city has not named something, a plain
-word of the function stands in (事務局, 方針), never another city's name.
+kept in the shared cache (core.cache), once per request or core.cache.memo_scope; elsewhere (mail
+sent by a command, a management task) when asked. Where the city has not named something, a
+plain word of the function stands in (事務局, 方針), never another city's name.
 """
 
 import dataclasses

@@ -38,26 +38,27 @@ def index(request):
     基本方針 and page (core.cache). The page number is settled from the cached counts first, so
     that only the pages that exist are ever kept."""
     counts = cache.shared("public:policy-counts", _policy_counts)
-    total = sum(c["count"] for c in counts)
+    count = sum(c["count"] for c in counts)
     policy = request.GET.get("policy", "")
     number = int(policy) if policy.isdigit() and len(policy) <= 9 else None
     if number is not None:
         shown = [c["count"] for c in counts if c["number"] == number]
         # Every 基本方針 with nothing public shows the same empty page: one key for them all.
-        total, key = (shown[0], number) if shown else (0, "none")
+        listed, key = (shown[0], number) if shown else (0, "none")
     else:
-        key = "all"
-    page_number = Paginator(range(total), PAGE_SIZE).get_page(request.GET.get("page")).number
+        listed, key = count, "all"
+    page_number = Paginator(range(listed), PAGE_SIZE).get_page(request.GET.get("page")).number
     content = cache.shared(
         f"public:index:{key}:{page_number}",
-        lambda: render_to_string("public/index_content.html", _index(number, page_number)),
+        lambda: render_to_string(
+            "public/index_content.html", _index(counts, count, number, page_number)
+        ),
     )
-    return render(
-        request, "public/index.html", {"content": content, "count": sum(c["count"] for c in counts)}
-    )
+    return render(request, "public/index.html", {"content": content, "count": count})
 
 
-def _index(number, page_number):
+def _index(counts, count, number, page_number):
+    """The list's context; rendered without the request, so the names are given here."""
     queryset = projection.public_queryset()
     if number is not None:
         queryset = queryset.filter(policy__number=number)
@@ -67,15 +68,13 @@ def _index(number, page_number):
     records = projection.public_initiatives(
         projection.public_queryset().filter(pk__in=list(page.object_list))
     )
-    counts = cache.shared("public:policy-counts", _policy_counts)
     return {
         "groups": projection.by_policy(records),
-        "count": sum(c["count"] for c in counts),
+        "count": count,
         "policy_counts": counts,
         "policy": number,
         "page": page,
         "query": f"policy={number}" if number is not None else "",
-        # Rendered without the request: the context processors' names are given here.
         "municipality_name": city().municipality,
     }
 

@@ -408,7 +408,8 @@ def test_index_follows_withdrawal(proposer, outsider):
     assert SimilarityWord.objects.get(word="録音").documents == 1  # the target's, not its own
 
 
-def test_index_follows_consolidation_and_its_undoing(proposer, outsider, reviewer):
+def merged_pair_and_a_third(proposer, outsider, reviewer):
+    """Two proposals of one idea consolidated, and a third like them: (one, two, third, merged)."""
     one = make(proposer, **TARGET)
     two = make(outsider, **DUPLICATE)
     third = make(outsider, title="AI議事録の作成支援", content="音声認識で議事録の下書きを作る。")
@@ -419,6 +420,11 @@ def test_index_follows_consolidation_and_its_undoing(proposer, outsider, reviewe
         title="AIによる議事録作成",
         content=TARGET["content"],
     )
+    return one, two, third, result
+
+
+def test_index_follows_consolidation_and_its_undoing(proposer, outsider, reviewer):
+    one, two, third, result = merged_pair_and_a_third(proposer, outsider, reviewer)
     indexed = set(SimilarityEntry.objects.values_list("initiative_id", flat=True))
     # The originals leave the pool; the merged item takes their place.
     assert indexed == {result.pk, third.pk}
@@ -431,16 +437,7 @@ def test_index_follows_consolidation_and_its_undoing(proposer, outsider, reviewe
 def test_items_linked_by_a_consolidation_are_not_offered_to_each_other(
     proposer, outsider, reviewer
 ):
-    one = make(proposer, **TARGET)
-    two = make(outsider, **DUPLICATE)
-    third = make(outsider, title="AI議事録の作成支援", content="音声認識で議事録の下書きを作る。")
-    result = review_services.consolidate(
-        [one, two],
-        actor=reviewer,
-        source=two,
-        title="AIによる議事録作成",
-        content=TARGET["content"],
-    )
+    one, two, third, result = merged_pair_and_a_third(proposer, outsider, reviewer)
     one.refresh_from_db()
     assert one.consolidated_into == result
     # An original's page links to the item it became already: not a similar proposal too.
