@@ -87,7 +87,8 @@ bench: install
 	$(BIN)/python bench/run.py
 
 # How well similar proposals are found in the labelled set (bench/similarity_set.yaml), for the
-# dev half (tuned on) and the held-out half (never tuned on); `-v` lists every miss.
+# dev half (tuned on), the held-out half (never tuned on) and the fresh part (written blind to
+# the ranking, looked at once); `-v` lists every miss.
 similarity: install
 	$(BIN)/python bench/similarity.py $(SIMILARITY_ARGS)
 

@@ -1,7 +1,9 @@
 """`make similarity`: how well each ranking finds the same idea in the labelled set.
 
 The set (bench/similarity_set.yaml) has a dev half, on which rankings and thresholds are tuned,
-and a held-out half that is never tuned on. Each half is its own pool: every proposal is looked
+a held-out half that is never tuned on, and a fresh part written later by someone who had not
+seen the ranking, to be looked at once per ranking made final (the held-out half had been seen
+by then). Each half is its own pool: every proposal is looked
 up against the others of its half, as a reviewer would look it up against the database. For each
 ranking and half it prints:
 
@@ -14,8 +16,8 @@ ranking and half it prints:
 Not a test: it measures, it does not assert.
 
 `--half dev` prints the dev half only: the half to look at while tuning, so that the held-out
-figures are seen once, when the ranking is final (`--half held_out` for that half alone; both by
-default). `-v` lists the misses, `--sweep` the dev figures over a range of thresholds.
+figures are seen once, when the ranking is final (`--half held_out` or `--half fresh` for that
+part alone; all three by default). `-v` lists the misses, `--sweep` the dev figures over a range of thresholds.
 """
 
 import math
@@ -29,7 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SET = Path(__file__).with_name("similarity_set.yaml")
 LIMIT = 5
-HALVES = ("dev", "held_out")
+HALVES = ("dev", "held_out", "fresh")
 
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yachiyo_dx.settings")
