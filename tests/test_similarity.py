@@ -134,6 +134,15 @@ def test_words_fold_spelling_variants_and_synonyms():
     assert {"スマートフォン", "保育所", "申し込み", "オンライン申請", "申請"} <= one & other
 
 
+def test_words_with_a_general_meaning_are_not_folded_into_a_particular_one():
+    # 記録 is not always a meeting's record, nor 大型 a bulky item: 住民記録 and 運行記録 have
+    # nothing in common with 議事録, and a 大型車 is not 粗大ごみ.
+    for text in ("住民記録システムの更新", "公用車の運行記録の電子化"):
+        assert "議事録" not in words(text)
+    assert "粗大" not in words("大型車の通行許可の電子申請")
+    assert "議事録" in words("会議録の作成")
+
+
 def test_words_keep_content_words_only():
     found = words("職員の業務を効率化するため、AIを導入する。")
     assert "ai" in found
