@@ -1,6 +1,6 @@
 """Reads of the review: the checklist an initiative is reviewed against and its review."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from initiatives.models import Initiative
 from initiatives.workflow import AGENDA_STATES
@@ -45,6 +45,28 @@ def awaiting_agenda(queryset=None):
     waiting = Q(status__in=AGENDA_STATES[Body.Kind.COUNCIL]) & ~on_council
     waiting |= Q(status__in=AGENDA_STATES[Body.Kind.HEADQUARTERS]) & ~on_hq
     return queryset.filter(waiting)
+
+
+def unrecorded_by_body(today) -> dict[str, tuple[int, int]]:
+    """Per body (by code), how many agenda items of its meetings held by today still lack their
+    opinion and their decision: the same for everyone, so that each person's share is a sum
+    over the bodies they sit on (the secretariat's over all)."""
+    rows = (
+        _open_items()
+        .filter(meeting__held_on__lte=today)
+        .order_by()
+        .values_list("meeting__body__code")
+        .annotate(
+            opinions=Count(
+                "pk", filter=Q(opinion__isnull=True, meeting__body__kind=Body.Kind.COUNCIL)
+            ),
+            decisions=Count(
+                "pk", filter=Q(decision__isnull=True, meeting__body__kind=Body.Kind.HEADQUARTERS)
+            ),
+        )
+        .values_list("meeting__body__code", "opinions", "decisions")
+    )
+    return {code: (opinions, decisions) for code, opinions, decisions in rows}
 
 
 def awaiting_record(user, today):

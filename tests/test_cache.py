@@ -339,3 +339,48 @@ def test_the_home_pages_policies_and_its_proposal_button_show_an_edit_at_once(
     response = client.get(reverse("home"))
     assert "書き改めた取組例" in response.content.decode()
     assert not response.context["can_propose"]
+
+
+def test_the_unrecorded_agenda_counts_follow_a_record_at_once_and_stay_per_body(
+    shared_cache, committed, proposer, reviewer, council, hq
+):
+    from policies.models import Body
+    from reviews import services as reviews
+    from yachiyo_dx.worklists import worklist
+
+    def count(user, words):
+        return next(w.count for w in worklist(user) if words in w.label)
+
+    item = make_initiative(proposer, status=S.COUNCIL)
+    body = Body.objects.get(kind=Body.Kind.COUNCIL)
+    with committed():
+        meeting = reviews.create_meeting(actor=reviewer, body=body, held_on=TODAY)
+        agenda = reviews.add_agenda_item(meeting, actor=reviewer, initiative=item)
+    assert count(council, "意見・提言が未記録") == 1
+    assert count(reviewer, "意見・提言が未記録") == 1  # the secretariat's: every body's
+    assert count(hq, "決定が未記録") == 0  # not the HQ's body
+    with CaptureQueriesContext(connection) as queries:
+        assert count(council, "意見・提言が未記録") == 1
+    assert not [q for q in queries if "reviews_agendaitem" in q["sql"]]  # from the cache
+    with committed():
+        reviews.record_opinion(meeting, agenda.pk, actor=council, text="段階的な導入を")
+    assert count(council, "意見・提言が未記録") == 0
+    assert count(reviewer, "意見・提言が未記録") == 0
+
+
+def test_the_secretariats_home_counts_every_draft_and_shows_a_new_one_at_once(
+    client, shared_cache, committed, proposer, reviewer, outsider
+):
+    def counts(user):
+        client.force_login(user)
+        return {value: n for value, _, n in client.get(reverse("home")).context["status_counts"]}
+
+    make_initiative(proposer)
+    assert counts(reviewer) == {"draft": 1}
+    with CaptureQueriesContext(connection) as queries:
+        assert counts(reviewer) == {"draft": 1}
+    assert not [q for q in queries if '"submitted_at" IS NULL' in q["sql"]]  # from the cache
+    with committed():
+        make_initiative(outsider)
+    assert counts(reviewer) == {"draft": 2}
+    assert counts(outsider) == {"draft": 1}  # their own only, never the secretariat's figure

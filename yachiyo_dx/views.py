@@ -81,7 +81,17 @@ def _status_counts(user):
             lambda: dict(_by_status(Initiative.objects.filter(submitted_at__isnull=False))),
         )
     )
-    counts.update(_by_status(Initiative.objects.visible_to(user).filter(submitted_at__isnull=True)))
+    if user.is_secretariat:
+        # Every draft in the city, the same for the whole secretariat.
+        unsubmitted = cache.shared(
+            "home:unsubmitted-by-status",
+            lambda: dict(_by_status(Initiative.objects.filter(submitted_at__isnull=True))),
+        )
+    else:
+        unsubmitted = _by_status(
+            Initiative.objects.visible_to(user).filter(submitted_at__isnull=True)
+        )
+    counts.update(unsubmitted)
     return counts
 
 

@@ -11,13 +11,13 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import roles
 from core import cache
 from initiatives.models import Initiative
 from initiatives.workflow import INBOX_STATES
 from plans import follow_up
 from plans import queries as plan_queries
 from plans.models import ProgressReport
-from policies.models import Body
 from policies.names import city
 from reviews import queries as review_queries
 
@@ -146,23 +146,25 @@ def _secretariat(today):
 
 
 def _bodies(user, today):
-    """Agenda items of meetings already held whose opinion or decision this person records."""
+    """Agenda items of meetings already held whose opinion or decision this person records:
+    counted per body once per change of the data (core.cache), then summed over this person's
+    bodies, which role_names has read already."""
     names = city()
-    items = review_queries.awaiting_record(user, today)
-    counts = items.aggregate(
-        opinions=Count("pk", filter=Q(opinion__isnull=True, meeting__body__kind=Body.Kind.COUNCIL)),
-        decisions=Count(
-            "pk", filter=Q(decision__isnull=True, meeting__body__kind=Body.Kind.HEADQUARTERS)
-        ),
+    per_body = cache.shared(
+        f"worklist:unrecorded:{today}", lambda: review_queries.unrecorded_by_body(today)
     )
+    if not user.is_secretariat:
+        per_body = {c: n for c, n in per_body.items() if user.has_role(roles.body_role(c))}
+    opinions = sum(n for n, _ in per_body.values())
+    decisions = sum(n for _, n in per_body.values())
     rows = []
     meetings = _url("reviews:meetings")
     if user.may_record_opinions and names.opinion_step:
         label = f"{names.advisory_short}の意見・提言が未記録の議題"
-        rows.append(Work(label, counts["opinions"], meetings))
+        rows.append(Work(label, opinions, meetings))
     if user.may_record_decisions:
         label = f"{names.decision_short}の決定が未記録の議題"
-        rows.append(Work(label, counts["decisions"], meetings))
+        rows.append(Work(label, decisions, meetings))
     return rows
 
 
