@@ -74,7 +74,7 @@ run: install .env
 # .env (DATABASE_URL for PostgreSQL, SECRET_KEY, ALLOWED_HOSTS; see docs/production.md).
 serve: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py rebuild_similarity_index --if-empty
+	$(BIN)/python manage.py rebuild_similarity_index --if-stale
 	$(BIN)/python manage.py collectstatic --no-input
 	$(BIN)/python manage.py check --deploy
 	$(BIN)/python -m gunicorn -c deploy/gunicorn.conf.py yachiyo_dx.wsgi

@@ -359,5 +359,6 @@ class Attachment(StoredFile):
 
 # The similarity index's tables (initiatives.similarity_index keeps them), importable from here.
 from .similarity_models import SimilarityEntry as SimilarityEntry  # noqa: E402
+from .similarity_models import SimilarityIndexState as SimilarityIndexState  # noqa: E402
 from .similarity_models import SimilarityPosting as SimilarityPosting  # noqa: E402
 from .similarity_models import SimilarityWord as SimilarityWord  # noqa: E402

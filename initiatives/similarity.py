@@ -132,6 +132,26 @@ PHRASES = {
 
 
 @lru_cache(maxsize=1)
+def analysis_fingerprint() -> str:
+    """What decides the words of a text, as one hash: the analyser's and its dictionary's
+    versions and this module's word lists. The stored index remembers the one it was built
+    with, and `rebuild_similarity_index --if-stale` rebuilds it when this changes."""
+    import hashlib
+    from importlib.metadata import version
+
+    parts = (
+        version("SudachiPy"),
+        version("SudachiDict-core"),
+        TITLE_WEIGHT,
+        sorted(_CONTENT),
+        sorted(STOP_WORDS),
+        sorted(THESAURUS.items()),
+        sorted(PHRASES.items()),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
 def _dictionary():
     from sudachipy import Dictionary
 

@@ -18,10 +18,18 @@ from collections import Counter
 
 from django.db import transaction
 from django.db.models import Count, F, Sum
+from django.utils import timezone
 
-from .models import Initiative, SimilarityEntry, SimilarityPosting, SimilarityWord
+from .models import (
+    Initiative,
+    SimilarityEntry,
+    SimilarityIndexState,
+    SimilarityPosting,
+    SimilarityWord,
+)
 from .similarity import (
     THRESHOLD,
+    analysis_fingerprint,
     cosine_matches,
     idf,
     initiative_features,
@@ -121,7 +129,17 @@ def rebuild(batch=500) -> int:
     SimilarityWord.objects.bulk_create(
         (SimilarityWord(word=w, documents=n) for w, n in frequency.items()), batch_size=2000
     )
+    SimilarityIndexState.objects.update_or_create(
+        pk=1, defaults={"analysis": analysis_fingerprint(), "built_at": timezone.now()}
+    )
     return total
+
+
+def is_current() -> bool:
+    """Whether the index was last built whole with the analysis this code does (never: an
+    index from before the stamp, or none at all)."""
+    state = SimilarityIndexState.objects.filter(pk=1).first()
+    return state is not None and state.analysis == analysis_fingerprint()
 
 
 def _flush(entries, postings):

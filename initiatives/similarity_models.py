@@ -56,3 +56,22 @@ class SimilarityWord(models.Model):
 
     def __str__(self):
         return f"{self.word} ({self.documents})"
+
+
+class SimilarityIndexState(models.Model):
+    """The one row that says how the stored index was last built whole: with which analysis of
+    the words (similarity.analysis_fingerprint), so that a release that changes the analysis (a
+    new dictionary, stop words or thesaurus) is rebuilt at deploy, not left half old."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    analysis = models.CharField("語の解析の指紋", max_length=64)
+    built_at = models.DateTimeField("作成日時")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "類似検索の索引の状態"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="similarity_state_single_row")
+        ]
+
+    def __str__(self):
+        return f"{self.analysis[:12]} ({self.built_at:%Y-%m-%d %H:%M})"

@@ -358,6 +358,35 @@ def test_a_lookup_never_rebuilds(proposer, outsider):
     assert "すでにあります" in out.getvalue()
 
 
+def test_a_deploy_rebuilds_an_index_built_with_another_analysis_and_only_then(
+    proposer, outsider, monkeypatch
+):
+    from initiatives import similarity
+
+    target = make(proposer, **TARGET)
+    make(outsider, **DUPLICATE)
+
+    def deploy():
+        out = io.StringIO()
+        call_command("rebuild_similarity_index", "--if-stale", stdout=out)
+        return out.getvalue()
+
+    # An index kept in step by the services but never built whole since the stamp came in.
+    assert not similarity_index.is_current()
+    assert "作り直しました（2件" in deploy()
+    assert similarity_index.is_current()
+    assert "最新です" in deploy()
+    # A release that folds one more synonym changes the words of the texts already indexed.
+    monkeypatch.setitem(similarity.THESAURUS, "録音", "音声")
+    similarity.analysis_fingerprint.cache_clear()
+    assert not similarity_index.is_current()
+    assert "作り直しました" in deploy()
+    assert "音声" in SimilarityEntry.objects.get(initiative=target).words
+    assert "最新です" in deploy()
+    monkeypatch.undo()
+    similarity.analysis_fingerprint.cache_clear()
+
+
 # --- The index follows the services ----------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 The services keep the index in step as proposals are saved, submitted, withdrawn and
 consolidated; this is for data that arrived around them (an import, a restore, generated data)
-and after a change of the ranking's words (a new dictionary, stop words or thesaurus).
+and after a change of the ranking's words (a new dictionary, stop words or thesaurus), which
+`--if-stale` finds by itself at every deploy.
 """
 
 import time
@@ -20,12 +21,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="索引が空のときだけ作ります（デプロイのたびに呼べます）。",
+            help="索引が空のときだけ作ります。",
+        )
+        parser.add_argument(
+            "--if-stale",
+            action="store_true",
+            help="索引がないとき、または語の解析（辞書・除く語・言い換え）が索引を作ったときと"
+            "変わったときだけ作り直します（デプロイのたびに呼べます）。",
         )
 
-    def handle(self, *args, if_empty=False, **options):
+    def handle(self, *args, if_empty=False, if_stale=False, **options):
         if if_empty and SimilarityEntry.objects.exists():
             self.stdout.write("類似提案の索引はすでにあります。")
+            return
+        if if_stale and similarity_index.is_current():
+            self.stdout.write("類似提案の索引は最新です。")
             return
         started = time.perf_counter()
         n = similarity_index.rebuild()

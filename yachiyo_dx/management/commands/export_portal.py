@@ -12,6 +12,7 @@ EXCLUDED = [
     "initiatives.similarityentry",
     "initiatives.similarityposting",
     "initiatives.similarityword",
+    "initiatives.similarityindexstate",
 ]
 
 
