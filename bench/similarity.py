@@ -1,11 +1,10 @@
 """`make similarity`: how well each ranking finds the same idea in the labelled set.
 
-The set (bench/similarity_set.yaml) has a dev half, on which rankings and thresholds are tuned,
-a held-out half that is never tuned on, and a fresh part written later by someone who had not
-seen the ranking, to be looked at once per ranking made final (the held-out half had been seen
-by then). Each half is its own pool: every proposal is looked
-up against the others of its half, as a reviewer would look it up against the database. For each
-ranking and half it prints:
+The set (bench/similarity_set.yaml) has three parts: a dev half, on which rankings and thresholds
+are tuned; a held-out half, never tuned on; and a fresh part, written later by someone who had
+not seen the ranking, to be looked at once per ranking made final (the held-out half had been
+seen by then). Each part is its own pool: every proposal is looked up against the others of its
+part, as a reviewer would look it up against the database. For each ranking and part it prints:
 
 - top-1: the share of grouped proposals whose first shown match is a true duplicate;
 - top-3: the share with a true duplicate among the first three shown;
@@ -15,9 +14,10 @@ ranking and half it prints:
 
 Not a test: it measures, it does not assert.
 
-`--half dev` prints the dev half only: the half to look at while tuning, so that the held-out
-figures are seen once, when the ranking is final (`--half held_out` or `--half fresh` for that
-part alone; all three by default). `-v` lists the misses, `--sweep` the dev figures over a range of thresholds.
+`--half dev` prints the dev half only: the half to look at while tuning, so that the other
+parts are seen once, when the ranking is final (`--half held_out` or `--half fresh` for that
+part alone; all three by default). `-v` lists the misses, `--sweep` the dev figures over a range
+of thresholds.
 """
 
 import math

@@ -16,7 +16,7 @@ similarity.Ranker does over the same pool.
 import heapq
 from collections import Counter
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
@@ -105,7 +105,13 @@ def refresh_many(initiatives):
 
 @transaction.atomic
 def rebuild(batch=500) -> int:
-    """The whole index anew from the initiatives in the database; returns how many it holds."""
+    """The whole index anew from the initiatives in the database; returns how many it holds.
+    On PostgreSQL the entries are locked first, so that a proposal saved meanwhile waits for
+    the rebuild (and is then indexed) instead of deadlocking with it, and two rebuilds at once
+    run one after the other."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {SimilarityEntry._meta.db_table} IN EXCLUSIVE MODE")
     SimilarityPosting.objects.all().delete()
     SimilarityEntry.objects.all().delete()
     SimilarityWord.objects.all().delete()

@@ -64,7 +64,7 @@ class SimilarityIndexState(models.Model):
     new dictionary, stop words or thesaurus) is rebuilt at deploy, not left half old."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    analysis = models.CharField("語の解析の指紋", max_length=64)
+    analysis = models.CharField("語の扱いのハッシュ値", max_length=64)
     built_at = models.DateTimeField("作成日時")
 
     class Meta:

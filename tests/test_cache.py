@@ -384,3 +384,23 @@ def test_the_secretariats_home_counts_every_draft_and_shows_a_new_one_at_once(
         make_initiative(outsider)
     assert counts(reviewer) == {"draft": 2}
     assert counts(outsider) == {"draft": 1}  # their own only, never the secretariat's figure
+
+
+def test_a_member_counts_only_the_bodies_they_sit_on_among_bodies_of_one_kind(
+    shared_cache, proposer, reviewer, council
+):
+    from policies.models import Body
+    from reviews import services as reviews
+    from yachiyo_dx.worklists import worklist
+
+    def count(user):
+        return next(w.count for w in worklist(user) if "意見・提言が未記録" in w.label)
+
+    mine = Body.objects.get(kind=Body.Kind.COUNCIL)
+    other = Body.objects.create(code="other-council", name="別の審議会", kind=Body.Kind.COUNCIL)
+    for body in (mine, other):
+        meeting = reviews.create_meeting(actor=reviewer, body=body, held_on=TODAY)
+        item = make_initiative(proposer, status=S.COUNCIL)
+        reviews.add_agenda_item(meeting, actor=reviewer, initiative=item)
+    assert count(council) == 1  # the council member sits on one of the two
+    assert count(reviewer) == 2  # the secretariat records for both

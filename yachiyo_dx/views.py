@@ -73,8 +73,9 @@ def _by_status(queryset):
 
 def _status_counts(user):
     """Initiatives by state as this person sees them. The submitted ones are the same for
-    everyone and counted once per change of the data (core.cache); the few never submitted that
-    they may see (their own, their department's, or all drafts for the secretariat) apart."""
+    everyone and counted once per change of the data (core.cache); those never submitted apart:
+    every draft for the secretariat (the same for all of it, so cached too), otherwise the few
+    this person may see (their own, their department's)."""
     counts = collections.Counter(
         cache.shared(
             "home:submitted-by-status",

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='SimilarityIndexState',
             fields=[
                 ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('analysis', models.CharField(max_length=64, verbose_name='語の解析の指紋')),
+                ('analysis', models.CharField(max_length=64, verbose_name='語の扱いのハッシュ値')),
                 ('built_at', models.DateTimeField(verbose_name='作成日時')),
             ],
             options={

@@ -26,8 +26,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-stale",
             action="store_true",
-            help="索引がないとき、または語の解析（辞書・除く語・言い換え）が索引を作ったときと"
-            "変わったときだけ作り直します（デプロイのたびに呼べます）。",
+            help="索引がないか、語の扱い（辞書・除く語・言い換え）が作成時から変わったときだけ"
+            "作り直します（デプロイのたびに呼べます）。",
         )
 
     def handle(self, *args, if_empty=False, if_stale=False, **options):
