@@ -150,3 +150,17 @@ def test_the_home_page_queries_do_not_grow_with_the_work(client, request, role, 
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("home"))
     assert len(many) == len(few)
+
+
+def test_a_promoter_counts_the_departments_own_and_co_led_drafts_and_returns_only(
+    proposer, promoter, outsider
+):
+    make_initiative(proposer)  # a colleague's draft in the promoter's department
+    co_led = make_initiative(outsider, status=S.RETURNED)
+    co_led.co_departments.add(promoter.department)
+    make_initiative(outsider, status=S.RETURNED)  # another department's alone
+    other_draft = make_initiative(outsider)
+    other_draft.co_departments.add(promoter.department)
+    assert count(promoter, "書きかけの下書き") == 2
+    assert count(promoter, "差し戻されて") == 1
+    assert count(outsider, "差し戻されて") == 2
