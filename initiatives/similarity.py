@@ -27,16 +27,17 @@ figures; at 0.6 it hides 2 of the 4 non-duplicates shown, and 1 of the 16 duplic
 missed shares few words with its duplicate (RPA for 住民異動 against ソフトウェアロボット for
 住所変更), as few as a near miss does: finding it takes meaning, not spelling.
 
-Meaning was then tried and not taken either: chiVe's word vectors as the ja-ginza wheel ships them,
-in a soft cosine (a word counts against a word of like meaning by their cosine squared, from 0.35),
-and a match shown only if it scores 90% of its own best among the query and the other candidates.
-Tuned on the dev half it reached 100% first and 100% silent there, but 82% first and 79% silent on
-the held-out half, and 60% first and 79% silent on the fresh part (written later, blind to both
-rankings), against this ranking's 52% and 86% there: it lifts the near misses (the same LINE 配信 for
-disasters and for child care) as much as the duplicates, and the reciprocity check hides the odd
-member of a group of three. On the fresh part this ranking without its threshold puts a duplicate
-first for 80% and in the first three for 96%: what is lost is lost at the threshold, where
-duplicates worded apart score no higher than proposals that only share a subject.
+Meaning was then tried and not taken either: chiVe's word vectors as the ja-ginza wheel ships
+them, in a soft cosine (a word counts against a word of like meaning by their cosine squared,
+from 0.35), and a match shown only if it scores 90% of its own best among the query and the
+other candidates. Tuned on the dev half it reached 100% first and 100% silent there, but 82%
+first and 79% silent on the held-out half, and 60% first and 79% silent on the fresh part
+(written later, blind to both rankings), against this ranking's 52% and 86% there: it lifts the
+near misses (the same LINE 配信 for disasters and for child care) as much as the duplicates, and
+the reciprocity check hides the odd member of a group of three. On the fresh part this ranking
+without its threshold puts a duplicate first for 80% and in the first three for 96%: what is
+lost is lost at the threshold, where duplicates worded apart score no higher than proposals that
+only share a subject.
 """
 
 import math
@@ -139,8 +140,8 @@ ANALYSIS_VERSION = 1
 @lru_cache(maxsize=1)
 def analysis_fingerprint() -> str:
     """What decides the words of a text, as one hash: the analyser's and its dictionary's
-    versions, ANALYSIS_VERSION and this module's word lists. The stored index remembers the one it was built
-    with, and `rebuild_similarity_index --if-stale` rebuilds it when this changes."""
+    versions, ANALYSIS_VERSION and this module's word lists. The stored index remembers the one
+    it was built with, and `rebuild_similarity_index --if-stale` rebuilds it when this changes."""
     import hashlib
     from importlib.metadata import version
 

@@ -52,8 +52,8 @@ def _own_proposals(user):
     # Only this person's (or department's) drafts and returned ones are read, by the indexes on
     # the proposer and the department, not every initiative.
     counts = Initiative.objects.filter(owned, status__in=waiting).aggregate(
-        drafts=Count("pk", filter=Q(status=S.DRAFT), distinct=True),
-        returned=Count("pk", filter=Q(status=S.RETURNED), distinct=True),
+        drafts=Count("pk", filter=Q(status=S.DRAFT)),
+        returned=Count("pk", filter=Q(status=S.RETURNED)),
     )
     return [
         Work("書きかけの下書き", counts["drafts"], _url(mine, "status=draft")),
