@@ -93,3 +93,40 @@ def test_review_page_shows_shared_words_and_ticks_nothing(client, reviewer, subm
     assert "checked" not in page
     page = client.get(reverse("reviews:review", args=[lonely.pk])).content.decode()
     assert "似ている提案は見つかりませんでした" in page
+
+
+def test_a_search_for_other_wordings_is_offered_wherever_similar_proposals_are(
+    client, proposer, reviewer, submitted, draft
+):
+    """Words can miss an idea worded apart: beside the list (or its absence) the proposer and
+    the secretariat can search the proposals with words of their own, on the list they may see."""
+    lonely = make_initiative(proposer, **UNRELATED)
+    search = f'action="{reverse("initiatives:list")}" class="similar-search" role="search"'
+    client.force_login(proposer)
+    for url in (
+        draft.get_absolute_url(),
+        lonely.get_absolute_url(),
+        reverse("initiatives:submit", args=[lonely.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert search in page and 'name="q"' in page
+    client.force_login(reviewer)
+    for url in (submitted.get_absolute_url(), reverse("reviews:review", args=[submitted.pk])):
+        assert search in client.get(url).content.decode()
+
+
+def test_the_search_finds_a_proposal_the_comparison_does_not(client, proposer, submitted):
+    """A draft about the same chore in a clerk's words (速記, 反訳) shares nothing with the
+    submitted proposal and is shown nothing; a search for 議事録, the other department's word,
+    finds it."""
+    apart = make_initiative(
+        proposer,
+        title="審議会の速記委託の見直し",
+        current_issues="審議会のたびに速記を委託しており、費用がかさむ。",
+        content="委託をやめ、反訳ソフトに切り替える。",
+    )
+    client.force_login(proposer)
+    page = client.get(apart.get_absolute_url()).content.decode()
+    assert submitted.get_absolute_url() not in page
+    found = client.get(reverse("initiatives:list"), {"q": "議事録"}).content.decode()
+    assert submitted.get_absolute_url() in found

@@ -38,3 +38,31 @@ def test_proposer_is_shown_the_existing_idea_before_submitting(
 
     expect(page.get_by_role("heading", level=1)).to_have_text(existing.title)
     expect(page.get_by_text(outsider.department.name).first).to_be_visible()
+
+
+def test_proposer_finds_an_idea_worded_apart_by_searching_from_the_draft(
+    page, live_server, login, proposer, outsider
+):
+    """Nothing is shown for a draft that shares no word with the existing idea; from the draft's
+    page the proposer searches with another department's word and opens what it finds."""
+    existing = make_initiative(outsider, status="submitted", **TARGET)
+    draft = make_initiative(
+        proposer,
+        title="審議会の速記委託の見直し",
+        current_issues="審議会のたびに速記を委託しており、費用がかさむ。",
+        content="委託をやめ、反訳ソフトに切り替える。",
+    )
+    login(page, proposer)
+    page.get_by_role("link", name="自分の提案").first.click()
+    page.get_by_role("link", name=draft.title).click()
+
+    section = page.locator("section.similar")
+    expect(section).to_contain_text("似ている提案は見つかりませんでした")
+    search = section.get_by_role("search", name="ほかの言い方で提案を探す")
+    search.get_by_label("ほかの言い方でも探す").fill("議事録")
+    search.get_by_role("button", name="提案を探す").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("取組一覧")
+    expect(page.get_by_label("キーワード")).to_have_value("議事録")
+    page.get_by_role("link", name=existing.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(existing.title)
