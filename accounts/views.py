@@ -19,13 +19,18 @@ class CodeForm(forms.Form):
     )
 
 
-def _next_url(request) -> str:
+def _wanted(request) -> str:
+    """Where the person was going (`next`), if it is a page of this site; else ""."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("home")
+    return ""
+
+
+def _next_url(request) -> str:
+    return _wanted(request) or reverse("home")
 
 
 @require_http_methods(["GET", "POST"])
@@ -183,5 +188,5 @@ def _go(name, request):
 
 
 def _next(request):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    return {"next": _next_url(request) if target else ""}
+    """The `next` a form carries on: only a page of this site."""
+    return {"next": _wanted(request)}

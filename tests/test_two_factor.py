@@ -164,6 +164,9 @@ def test_the_second_step_never_sends_anyone_off_site(reviewer, next_url):
     device, _ = enrol(reviewer)
     client = Client()
     sign_in(client, reviewer)
+    # Nor does the form carry it on.
+    form = client.get(reverse("two_factor:verify"), {"next": next_url}).content.decode()
+    assert 'name="next" value=""' in form and "evil" not in form and "javascript" not in form
     done = client.post(reverse("two_factor:verify"), {"code": code_for(device), "next": next_url})
     assert done["Location"] == reverse("home")
 
