@@ -87,8 +87,8 @@ bench: install
 	$(BIN)/python bench/run.py
 
 # How well similar proposals are found in the labelled set (bench/similarity_set.yaml), for the
-# dev half (tuned on), the held-out half (never tuned on) and the fresh part (written blind to
-# the ranking, looked at once); `-v` lists every miss.
+# dev half (tuned on), the held-out half (never tuned on), and the fresh and blind parts
+# (written without seeing the ranking, looked at once per final ranking); `-v` lists every miss.
 similarity: install
 	$(BIN)/python bench/similarity.py $(SIMILARITY_ARGS)
 

@@ -1,9 +1,10 @@
 """`make similarity`: how well each ranking finds the same idea in the labelled set.
 
-The set (bench/similarity_set.yaml) has three parts: a dev half, on which rankings and thresholds
-are tuned; a held-out half, never tuned on; and a fresh part, written later by someone who had
-not seen the ranking, to be looked at once per ranking made final (the held-out half had been
-seen by then). Each part is its own pool: every proposal is looked up against the others of its
+The set (bench/similarity_set.yaml) has four parts: a dev half, on which rankings and thresholds
+are tuned; a held-out half, never tuned on; a fresh part, written later by someone who had not
+seen the ranking, to be looked at once per ranking made final (the held-out half had been seen
+by then); and a blind part, written last by someone who saw neither the ranking nor the other
+parts, looked at once so far. Each part is its own pool: every proposal is looked up against the others of its
 part, as a reviewer would look it up against the database. For each ranking and part it prints:
 
 - top-1: the share of grouped proposals whose first shown match is a true duplicate;
@@ -15,8 +16,8 @@ part, as a reviewer would look it up against the database. For each ranking and 
 Not a test: it measures, it does not assert.
 
 `--half dev` prints the dev half only: the half to look at while tuning, so that the other
-parts are seen once, when the ranking is final (`--half held_out` or `--half fresh` for that
-part alone; all three by default). `-v` lists the misses, `--sweep` the dev figures over a range
+parts are seen once, when the ranking is final (`--half held_out`, `fresh` or `blind` for
+that part alone; all four by default). `-v` lists the misses, `--sweep` the dev figures over a range
 of thresholds.
 """
 
@@ -31,7 +32,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SET = Path(__file__).with_name("similarity_set.yaml")
 LIMIT = 5
-HALVES = ("dev", "held_out", "fresh")
+HALVES = ("dev", "held_out", "fresh", "blind")
 
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yachiyo_dx.settings")

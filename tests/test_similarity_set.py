@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 SET = Path(__file__).resolve().parent.parent / "bench" / "similarity_set.yaml"
-PARTS = ("dev", "held_out", "fresh")
+PARTS = ("dev", "held_out", "fresh", "blind")
 
 
 @pytest.fixture(scope="module")
