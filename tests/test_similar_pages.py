@@ -128,5 +128,7 @@ def test_the_search_finds_a_proposal_the_comparison_does_not(client, proposer, s
     client.force_login(proposer)
     page = client.get(apart.get_absolute_url()).content.decode()
     assert submitted.get_absolute_url() not in page
+    # The page's own form: where it sends the words, under the name the list filters by.
+    assert f'action="{reverse("initiatives:list")}"' in page and 'name="q"' in page
     found = client.get(reverse("initiatives:list"), {"q": "議事録"}).content.decode()
     assert submitted.get_absolute_url() in found
